@@ -1,0 +1,30 @@
+# corpus-sieve: one set-up command (make install), one test command (make test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SIEVE := $(BIN)/sieve
+
+.PHONY: install test clean-corpus audit bench dev clean
+
+install:  ## create .venv and install corpus-sieve with its test tools
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
+
+test:  ## run the test suite (doctests in filters/ pipeline/ audits/ included)
+	$(BIN)/python -m pytest tests filters pipeline audits
+
+clean-corpus:  ## clean the embedded sample corpus in data/ with the default recipe
+	$(SIEVE) clean data/sample_corpus.jsonl --recipe data/default_recipe.yaml --out runs
+
+dev:  ## the 10-second rule: the full code path on a stratified sample
+	$(SIEVE) clean data/sample_corpus.jsonl --recipe data/default_recipe.yaml --out runs --dev
+
+audit:  ## audit the kept rows of the latest make clean-corpus run
+	$(SIEVE) audit runs/latest --out runs/latest/audit
+
+bench:  ## benchmarks (not part of make test)
+	$(BIN)/python -m pytest tests/benchmarks -q -s
+
+clean:
+	rm -rf runs .pytest_cache .hypothesis build dist *.egg-info

@@ -1,0 +1,1 @@
+"""corpus-sieve audits: before training, find what besides meaning predicts the labels."""

@@ -1,0 +1,382 @@
+"""The filter contract.
+
+A filter is one small, named rule. It comes in two kinds:
+
+* a :class:`Transform` rewrites text (``"RT @ana: olá"`` -> ``"olá"``);
+* a :class:`Check` keeps a text, or rejects it with a named *reason*
+  (``"too_few_tokens"``).
+
+Every filter works in three places with the same semantics:
+
+1. on one ``str`` in ordinary preprocessing code::
+
+       >>> from filters import NormalizeWhitespace, CharLength
+       >>> NormalizeWhitespace()("olá   mundo ")
+       'olá mundo'
+       >>> CharLength(min_chars=5)("olá")        # a Check called on a str -> keep?
+       False
+       >>> CharLength(min_chars=5).reason("olá")
+       'too_few_chars'
+
+2. on a polars ``Series`` / ``DataFrame`` / ``LazyFrame`` (the ``column``
+   argument names the text column, default ``"text"``)::
+
+       >>> df = NormalizeWhitespace()(df)        # rewrites df["text"]
+       >>> kept, rejected = CharLength(min_chars=5).split(df)
+
+3. as a pipeline stage (see ``pipeline.recipe``), where the pipeline routes
+   rejects, counts them per reason and times every stage.
+
+Filters compose: ``a | b`` (or ``Chain([a, b])``) is itself a filter.
+
+Implementing a filter (the datatrove-style tiny contract): a subclass sets
+``name`` and implements *one* of
+
+* ``expr(col) -> pl.Expr``           (Transform, runs as native polars/Rust), or
+  ``transform_batch(texts) -> list[str]``  (Transform, per-row Python), and
+* ``reason_expr(col) -> pl.Expr``    (Check: a String expr, null = keep), or
+  ``reasons_batch(texts) -> list[str | None]`` (Check, per-row Python).
+
+Python-backed filters may also define ``needs_expr(col)`` (a boolean expr) so
+that only rows that need the work are handed to Python (e.g. only rows that
+contain ``<``). Everything else (str/Series/DataFrame/LazyFrame dispatch,
+batching, scatter-back, composition) is done here, once.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable, Sequence
+
+import polars as pl
+
+TEXT_COLUMN = "text"
+REASON_COLUMN = "reason"
+STAGE_COLUMN = "stage"
+
+FrameLike = pl.DataFrame | pl.LazyFrame
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a filter (or a chain) did to one text.
+
+    ``reason`` is ``None`` when the text is kept; ``stage`` names the filter
+    that rejected it.
+    """
+
+    text: str
+    reason: str | None = None
+    stage: str | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is None
+
+
+class Filter:
+    """Base class of every filter; see the module docstring for the contract."""
+
+    #: registry name used in recipes, e.g. ``"remove_urls"``
+    name: ClassVar[str] = "filter"
+    #: ``"transform"`` or ``"check"``
+    kind: ClassVar[str] = "filter"
+    #: True for filters that must see all batches in order (exact dedup):
+    #: they keep state between calls and cannot run on independent shards.
+    is_global: ClassVar[bool] = False
+
+    # -- parameters (scikit-learn style) -----------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters of this filter, by name."""
+        sig = inspect.signature(type(self).__init__)
+        return {
+            p: getattr(self, p)
+            for p in sig.parameters
+            if p != "self" and sig.parameters[p].kind is not inspect.Parameter.VAR_KEYWORD
+            and hasattr(self, p)
+        }
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+    def reset(self) -> None:
+        """Forget any state kept between batches (a new run starts)."""
+
+    # -- composition --------------------------------------------------------
+    def __or__(self, other: Filter) -> Chain:
+        return Chain([self, other])
+
+    # -- the three uses -----------------------------------------------------
+    def process(self, text: str) -> Outcome:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, data: Any, column: str = TEXT_COLUMN) -> Any:
+        raise NotImplementedError
+
+
+def _as_series(texts: Iterable[str | None] | pl.Series) -> pl.Series:
+    if isinstance(texts, pl.Series):
+        return texts.cast(pl.String)
+    return pl.Series(TEXT_COLUMN, list(texts), dtype=pl.String)
+
+
+def _scatter(values: pl.Series, mask: pl.Series, updates: Sequence[Any], dtype: Any) -> pl.Series:
+    """``values`` with the rows where ``mask`` is true replaced by ``updates``."""
+    idx = mask.arg_true()
+    return values.cast(dtype).scatter(idx, pl.Series(values.name, list(updates), dtype=dtype))
+
+
+class Transform(Filter):
+    """A filter that rewrites text. Never rejects."""
+
+    kind: ClassVar[str] = "transform"
+
+    # -- implement one of these two -----------------------------------------
+    def expr(self, col: pl.Expr) -> pl.Expr:
+        """Native polars expression computing the new text from ``col``."""
+        raise NotImplementedError
+
+    def transform_batch(self, texts: list[str]) -> list[str]:
+        """Per-row Python fallback: the new text of each input text."""
+        raise NotImplementedError
+
+    def needs_expr(self, col: pl.Expr) -> pl.Expr | None:
+        """Boolean expr: rows that need ``transform_batch``; None = all rows."""
+        return None
+
+    # -- derived ----------------------------------------------------------------
+    @property
+    def is_native(self) -> bool:
+        return type(self).expr is not Transform.expr
+
+    def transform_series(self, texts: pl.Series | Iterable[str | None]) -> pl.Series:
+        """The transformed texts, same length and order; nulls stay null."""
+        s = _as_series(texts)
+        name = s.name
+        if self.is_native:
+            return s.to_frame(TEXT_COLUMN).select(self.expr(pl.col(TEXT_COLUMN))).to_series().alias(name)
+        mask_expr = self.needs_expr(pl.col(TEXT_COLUMN))
+        frame = s.to_frame(TEXT_COLUMN)
+        mask = s.is_not_null()
+        if mask_expr is not None:
+            mask = mask & frame.select(mask_expr.fill_null(False)).to_series()
+        todo = s.filter(mask).to_list()
+        if not todo:
+            return s
+        return _scatter(s, mask, self.transform_batch(todo), pl.String).alias(name)
+
+    def transform(self, text: str) -> str:
+        """The transformed text of one string."""
+        return self.transform_series([text])[0]
+
+    def process(self, text: str) -> Outcome:
+        return Outcome(self.transform(text))
+
+    def __call__(self, data: Any, column: str = TEXT_COLUMN) -> Any:
+        """Apply to a ``str``, a ``Series``, or a column of a ``DataFrame``/``LazyFrame``."""
+        if isinstance(data, str):
+            return self.transform(data)
+        if isinstance(data, pl.Series):
+            return self.transform_series(data)
+        if isinstance(data, pl.DataFrame):
+            return data.with_columns(self.transform_series(data[column]).alias(column))
+        if isinstance(data, pl.LazyFrame):
+            if self.is_native:
+                return data.with_columns(self.expr(pl.col(column)).alias(column))
+            return data.with_columns(
+                pl.col(column).map_batches(self.transform_series, return_dtype=pl.String, is_elementwise=True)
+            )
+        raise TypeError(f"{self.name}: cannot apply to {type(data).__name__}")
+
+
+class Check(Filter):
+    """A filter that keeps a text or rejects it with a named reason."""
+
+    kind: ClassVar[str] = "check"
+    #: the reasons this check can give (documentation and recipe validation)
+    reasons: ClassVar[tuple[str, ...]] = ()
+
+    # -- implement one of these two -----------------------------------------
+    def reason_expr(self, col: pl.Expr) -> pl.Expr:
+        """Native polars expression: the reason (String) to reject, null to keep."""
+        raise NotImplementedError
+
+    def reasons_batch(self, texts: list[str]) -> list[str | None]:
+        """Per-row Python fallback: the reason of each text, ``None`` to keep."""
+        raise NotImplementedError
+
+    def needs_expr(self, col: pl.Expr) -> pl.Expr | None:
+        """Boolean expr: rows that need ``reasons_batch``; None = all rows."""
+        return None
+
+    # -- derived ----------------------------------------------------------------
+    @property
+    def is_native(self) -> bool:
+        return type(self).reason_expr is not Check.reason_expr
+
+    def reasons_series(self, texts: pl.Series | Iterable[str | None]) -> pl.Series:
+        """One reason per text (null = keep), same length and order."""
+        s = _as_series(texts)
+        if self.is_native:
+            return (
+                s.to_frame(TEXT_COLUMN)
+                .select(self.reason_expr(pl.col(TEXT_COLUMN)).cast(pl.String).alias(REASON_COLUMN))
+                .to_series()
+            )
+        reasons = pl.Series(REASON_COLUMN, [None] * len(s), dtype=pl.String)
+        mask = s.is_not_null()
+        mask_expr = self.needs_expr(pl.col(TEXT_COLUMN))
+        if mask_expr is not None:
+            mask = mask & s.to_frame(TEXT_COLUMN).select(mask_expr.fill_null(False)).to_series()
+        todo = s.filter(mask).to_list()
+        if not todo:
+            return reasons
+        return _scatter(reasons, mask, self.reasons_batch(todo), pl.String)
+
+    def reasons_frame(self, frame: pl.DataFrame, column: str = TEXT_COLUMN, id_column: str | None = None) -> pl.DataFrame:
+        """Frame-level hook: a ``reason`` column and any extra detail columns.
+
+        Most checks only look at the text; checks that need more (exact dedup
+        names the id of the original) override this.
+        """
+        return self.reasons_series(frame[column]).to_frame(REASON_COLUMN)
+
+    def reason(self, text: str) -> str | None:
+        """Why ``text`` is rejected, or ``None`` when it is kept."""
+        return self.reasons_series([text])[0]
+
+    def keep(self, text: str) -> bool:
+        return self.reason(text) is None
+
+    def process(self, text: str) -> Outcome:
+        why = self.reason(text)
+        return Outcome(text, why, self.name if why else None)
+
+    def split(self, data: FrameLike, column: str = TEXT_COLUMN) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """``(kept, rejected)``; rejected rows carry ``reason`` and ``stage`` columns."""
+        df = data.collect() if isinstance(data, pl.LazyFrame) else data
+        extra = self.reasons_frame(df, column)
+        tagged = df.with_columns(extra.get_columns())
+        kept = tagged.filter(pl.col(REASON_COLUMN).is_null()).select(df.columns)
+        rejected = tagged.filter(pl.col(REASON_COLUMN).is_not_null()).with_columns(
+            pl.lit(self.name).alias(STAGE_COLUMN)
+        )
+        return kept, rejected
+
+    def __call__(self, data: Any, column: str = TEXT_COLUMN) -> Any:
+        """On a ``str``: keep? On a ``Series``/``DataFrame``/``LazyFrame``: the kept rows."""
+        if isinstance(data, str):
+            return self.keep(data)
+        if isinstance(data, pl.Series):
+            return data.filter(self.reasons_series(data).is_null())
+        if isinstance(data, pl.DataFrame):
+            return data.filter(self.reasons_series(data[column]).is_null())
+        if isinstance(data, pl.LazyFrame):
+            if self.is_native:
+                return data.filter(self.reason_expr(pl.col(column)).is_null())
+            return data.filter(
+                pl.col(column)
+                .map_batches(self.reasons_series, return_dtype=pl.String, is_elementwise=True)
+                .is_null()
+            )
+        raise TypeError(f"{self.name}: cannot apply to {type(data).__name__}")
+
+
+class Chain(Filter):
+    """Filters applied in order; itself a filter.
+
+    On a ``str`` it returns the cleaned text, or ``None`` when a check rejected
+    it (``process`` tells which check and why). On a frame it returns the kept
+    rows with cleaned text; ``split`` also returns the rejected rows (with
+    their *original* text, ``reason`` and ``stage``).
+
+    >>> from filters import NormalizeWhitespace, CharLength
+    >>> clean = NormalizeWhitespace() | CharLength(min_chars=3)
+    >>> clean("  bom   dia ")
+    'bom dia'
+    >>> clean.process(" ok ").reason
+    'too_few_chars'
+    """
+
+    name: ClassVar[str] = "chain"
+    kind: ClassVar[str] = "chain"
+
+    def __init__(self, filters: Sequence[Filter]) -> None:
+        flat: list[Filter] = []
+        for f in filters:
+            flat.extend(f.filters if isinstance(f, Chain) else [f])
+        self.filters = flat
+
+    def __or__(self, other: Filter) -> Chain:
+        return Chain([*self.filters, other])
+
+    def reset(self) -> None:
+        for f in self.filters:
+            f.reset()
+
+    def process(self, text: str) -> Outcome:
+        for f in self.filters:
+            out = f.process(text)
+            if not out.kept:
+                return out
+            text = out.text
+        return Outcome(text)
+
+    def __call__(self, data: Any, column: str = TEXT_COLUMN) -> Any:
+        if isinstance(data, str):
+            out = self.process(data)
+            return out.text if out.kept else None
+        if isinstance(data, pl.Series):
+            kept, _ = self.split(data.to_frame(TEXT_COLUMN))
+            return kept[TEXT_COLUMN].alias(data.name)
+        if isinstance(data, pl.LazyFrame):
+            if all(f.is_native for f in self.filters if isinstance(f, (Transform, Check))):
+                lf = data
+                for f in self.filters:
+                    lf = f(lf, column)
+                return lf
+            return data.map_batches(lambda df: self.split(df, column)[0])
+        if isinstance(data, pl.DataFrame):
+            return self.split(data, column)[0]
+        raise TypeError(f"chain: cannot apply to {type(data).__name__}")
+
+    def split(self, data: FrameLike, column: str = TEXT_COLUMN) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """``(kept, rejected)``: kept rows cleaned, rejected rows as they came in."""
+        df = data.collect() if isinstance(data, pl.LazyFrame) else data
+        original = df
+        row = "__row__"
+        work = df.with_row_index(row)
+        rejected_parts: list[pl.DataFrame] = []
+        for f in self.filters:
+            if work.height == 0:
+                break
+            if isinstance(f, Transform):
+                work = f(work, column)
+            else:
+                assert isinstance(f, Check)
+                k, r = f.split(work, column)
+                work = k
+                if r.height:
+                    rejected_parts.append(r.select(row, REASON_COLUMN, STAGE_COLUMN))
+        kept = work.drop(row)
+        if rejected_parts:
+            rej_idx = pl.concat(rejected_parts)
+            rejected = (
+                original.with_row_index(row)
+                .join(rej_idx, on=row, how="inner")
+                .sort(row)
+                .drop(row)
+            )
+        else:
+            rejected = original.clear().with_columns(
+                pl.lit(None, pl.String).alias(REASON_COLUMN), pl.lit(None, pl.String).alias(STAGE_COLUMN)
+            )
+        return kept, rejected
+
+
+def chain(*filters: Filter) -> Chain:
+    """``chain(a, b, c)`` is ``a | b | c``."""
+    return Chain(filters)
+
