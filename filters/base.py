@@ -21,8 +21,13 @@ Every filter works in three places with the same semantics:
 2. on a polars ``Series`` / ``DataFrame`` / ``LazyFrame`` (the ``column``
    argument names the text column, default ``"text"``)::
 
-       >>> df = NormalizeWhitespace()(df)        # rewrites df["text"]
+       >>> import polars as pl
+       >>> df = pl.DataFrame({"text": ["olá   mundo", "olá"]})
+       >>> NormalizeWhitespace()(df)["text"].to_list()     # rewrites df["text"]
+       ['olá mundo', 'olá']
        >>> kept, rejected = CharLength(min_chars=5).split(df)
+       >>> rejected["reason"].to_list()
+       ['too_few_chars']
 
 3. as a pipeline stage (see ``pipeline.recipe``), where the pipeline routes
    rejects, counts them per reason and times every stage.

@@ -4,8 +4,8 @@ Sub-commands are defined next to the code they drive and imported lazily, so
 ``sieve --help`` stays fast (no polars/transformers import before it is needed):
 
 * ``sieve clean``         -> :mod:`pipeline.clean_cli`
-* ``sieve runs compare``  -> :mod:`pipeline.clean_cli`
-* ``sieve filters``       -> :mod:`pipeline.clean_cli`
+* ``sieve runs``          -> :mod:`pipeline.runs_cli`
+* ``sieve filters``       -> :mod:`pipeline.filters_cli`
 * ``sieve audit``         -> :mod:`audits.cli`
 """
 

@@ -22,3 +22,17 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+# Property tests explore new random inputs on developers' machines; CI runs a
+# fixed (derandomized) set so that a red CI always means a change broke something.
+try:
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("ci", derandomize=True, print_blob=True)
+    _hyp_settings.register_profile("dev", print_blob=True)
+    import os as _os
+
+    _hyp_settings.load_profile("ci" if _os.environ.get("CI") else "dev")
+except ImportError:  # pragma: no cover
+    pass

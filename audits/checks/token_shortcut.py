@@ -1,0 +1,408 @@
+"""Words and word pairs whose presence gives the label away (Clever Hans, lexical).
+
+What
+    Every lowercased ``\\w+`` word (diacritics kept) and every bigram of
+    adjacent words, counted once per document, is tested inside each domain
+    against each label: among the ``n`` documents holding feature ``x``, is the
+    share ``p̂`` carrying label ``y`` far from the domain's prior ``p0`` of ``y``?
+    Gardner et al. (2021, "Competency Problems") z-statistic::
+
+        z = (p̂ - p0) / sqrt(p0 (1 - p0) / n)
+
+    with a two-sided normal p-value. Features with ``n < min_count`` are not
+    tested. The family is every tested (feature, label) pair of the domain;
+    Benjamini-Hochberg at ``bh_q`` and Bonferroni at ``bonferroni_alpha``
+    control it. Only features that predict a label (``z > 0``) with an effect
+    ``(p̂ - p0) / (1 - p0) >= min_effect`` are flagged (at a million documents a
+    one-point shift is "significant" but teaches a model nothing).
+
+Severity (non-lexical = tagged named_entity, number_date, url_domain, markup or
+boilerplate by :mod:`audits.token_tags`; they are escalated one level because
+they trace the source, not the language)
+
+    ==========================  ==============  ==========
+    passes                      ordinary word   non-lexical
+    ==========================  ==============  ==========
+    Bonferroni (and BH)         warn            error
+    BH only                     info            warn
+    ==========================  ==============  ==========
+
+    A feature in ``config.allow_list`` (or a bigram with an allowed word) is
+    reported at ``info`` at most: real variety markers ("você", "facto") are
+    the signal the classifier should learn.
+
+Reported
+    The ``max_findings_per_domain`` most severe flagged features per domain
+    (then by |z|), each with p̂, prior, z, p-values, nPMI and ``n_needed``: the
+    documents needed to detect the observed shift at the Bonferroni level with
+    ``power``; an ``info`` summary counts the rest. ``tables["tokens"]`` keeps
+    every tested (domain, feature, label) row for the report's z-vs-frequency
+    plot; ``flags`` gives each row its ``shortcut_features`` (flagged warn/error
+    features it holds) and ``has_shortcut``.
+
+Speed: one native pass to tokenise (lowercase, ``\\W+`` -> space, split, bigrams
+by two ``\\w+ \\w+`` extractions), one explode of the unique features per
+document and one group-by (domain, feature) with a count per label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
+from audits.findings import Finding
+from audits.shortcut_stats import bh_adjust, bonferroni_adjust, n_needed, npmi, proportion_z, two_sided_p
+from audits.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features
+
+CHECK_ID = "token_shortcut"
+DEFAULTS: dict[str, float | int] = {
+    "min_count": 20,  # documents holding the feature in the domain, below: not tested
+    "bh_q": 0.01,  # Benjamini-Hochberg false discovery rate per domain
+    "bonferroni_alpha": 0.01,  # family-wise error rate per domain
+    "min_effect": 0.3,  # (p̂ - p0) / (1 - p0) needed to flag
+    "power": 0.8,  # for n_needed
+    "bigrams": 1,  # 0: words only
+    "max_findings_per_domain": 20,
+    "max_row_ids": 10_000,  # row ids kept per finding (flags hold them all)
+    **TAG_DEFAULTS,
+}
+
+ADVICE = {
+    "named_entity": (
+        "A name (outlet, place, person, organisation) tracks where the texts came from, not the label's "
+        "meaning; a model will learn it and fail on texts from other sources. Mask or replace named "
+        "entities, or rebalance sources so every label sees the same names; allow-list it only if the "
+        "name truly belongs to the label."
+    ),
+    "boilerplate": (
+        "A fixed phrase at the start or end of documents (credit line, footer, 'leia também') is a "
+        "trace of the source's template. Remove it with a cleaning rule (boilerplate / line filters) "
+        "before training."
+    ),
+    "markup": (
+        "HTML residue (tags or undecoded entities) left by extraction differs by source. Fix the "
+        "extraction step: decode entities and strip tags."
+    ),
+    "url_domain": (
+        "URL, web-domain or handle pieces name the source site. Strip or mask URLs, e-mails and "
+        "@handles before training."
+    ),
+    "number_date": (
+        "Numbers and dates track the collection period or source. Mask digits or balance the time "
+        "span of each label."
+    ),
+    "ordinary_word": (
+        "Could be a genuine marker of the label (vocabulary, spelling) or a topic/source skew. If it "
+        "is a real marker, add it to the recipe's audit allow_list; otherwise rebalance topics or "
+        "sources so it stops predicting the label."
+    ),
+}
+
+
+def _doc_features(frame: pl.DataFrame, bigrams: bool) -> pl.DataFrame:
+    """``doc``, ``dom``, ``lab`` and the list of unique features of each document."""
+    norm = pl.col("norm")
+    parts = [norm.str.split(" ")]
+    if bigrams:
+        # words are single-space separated, so the non-overlapping `\w+ \w+` matches of the
+        # text and of the text without its first word are together every adjacent pair
+        parts.append(norm.str.extract_all(r"\w+ \w+"))
+        parts.append(norm.str.replace(r"^\w+ ?", "").str.extract_all(r"\w+ \w+"))
+    return (
+        frame.lazy()
+        .with_columns(
+            norm=pl.col(TEXT).fill_null("").str.to_lowercase().str.replace_all(r"\W+", " ").str.strip_chars()
+        )
+        .select("doc", "dom", "lab", feature=pl.concat_list(parts).list.unique())
+        .collect()
+    )
+
+
+def _tested(doc_lists: pl.DataFrame, n_labels: int, min_count: int) -> pl.DataFrame:
+    """(dom, feature, n, k_0 .. k_{L-1}) for features in >= min_count documents."""
+    sums = [(pl.col("lab") == i).sum().alias(f"k_{i}") for i in range(n_labels)]
+    return (
+        doc_lists.lazy()
+        .select("dom", "lab", "feature")
+        .explode("feature")
+        .filter(pl.col("feature") != "")
+        .group_by("dom", "feature")
+        .agg(pl.len().alias("n"), *sums)
+        .filter(pl.col("n") >= min_count)
+        .collect()
+    )
+
+
+def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
+    params = config.for_check(CHECK_ID, DEFAULTS)
+    frame = corpus.frame
+    domains, labels = corpus.domains, corpus.labels
+    dom_code = {d: i for i, d in enumerate(domains)}
+    lab_code = {lab: i for i, lab in enumerate(labels)}
+    indexed = frame.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
+        pl.col(DOMAIN).replace_strict(dom_code, return_dtype=pl.UInt32).alias("dom"),
+        pl.col(LABEL).replace_strict(lab_code, return_dtype=pl.UInt32).alias("lab"),
+        TEXT,
+    )
+    doc_lists = _doc_features(indexed, bool(params["bigrams"]))
+    counts = _tested(doc_lists, len(labels), int(params["min_count"]))
+    prior_counts = indexed.group_by("dom", "lab").len()
+    totals = {d: 0 for d in range(len(domains))}
+    label_totals: dict[tuple[int, int], int] = {}
+    for d, lab, c in prior_counts.iter_rows():
+        totals[d] += c
+        label_totals[(d, lab)] = c
+
+    table = _score(counts, labels, totals, label_totals, params)
+    allow = {w.lower() for w in config.allow_list}
+    table = table.with_columns(
+        allowed=pl.col("feature").is_in(list(allow))
+        | pl.col("feature").str.split(" ").list.eval(pl.element().is_in(list(allow))).list.any()
+    )
+    candidates = table.filter(pl.col("candidate")).select("dom", "feature").unique()
+    doc_features = None
+    if candidates.height:
+        doc_features = doc_lists.select("doc", "dom", "feature").explode("feature")
+        tags = tag_features(
+            indexed.select("doc", "dom", TEXT), doc_features, candidates, params, seed=config.seed
+        ).select("dom", "feature", "tag")
+    else:
+        tags = pl.DataFrame(schema={"dom": pl.UInt32, "feature": pl.String, "tag": pl.String})
+    table = table.join(tags, on=["dom", "feature"], how="left")
+    level = pl.col("bonferroni").cast(pl.Int8) + pl.col("tag").is_in(list(NON_LEXICAL)).fill_null(False).cast(pl.Int8)
+    flagged = table.filter(pl.col("candidate")).with_columns(
+        severity=pl.when(pl.col("allowed"))
+        .then(pl.lit("info"))
+        .otherwise(pl.lit(["info", "warn", "error"]).list.get(level))
+    )
+    table = table.join(
+        flagged.select("dom", "feature", "lab", "severity"), on=["dom", "feature", "lab"], how="left"
+    )
+
+    findings, flags = _report(corpus, indexed, doc_features, flagged, domains, labels, totals, params)
+    result_table = table.select(
+        pl.col("dom").replace_strict(dict(enumerate(domains)), return_dtype=pl.String).alias("domain"),
+        "feature",
+        pl.when(pl.col("feature").str.contains(" ")).then(2).otherwise(1).alias("ngram"),
+        pl.col("lab").replace_strict(dict(enumerate(labels)), return_dtype=pl.String).alias("label"),
+        "n",
+        "k",
+        "prior",
+        "p_hat",
+        "z",
+        "p_value",
+        "p_bh",
+        "p_bonferroni",
+        "effect",
+        "npmi",
+        "n_needed",
+        "tag",
+        "allowed",
+        "severity",
+    )
+    return CheckResult(findings=findings, tables={"tokens": result_table}, flags=flags)
+
+
+def _score(
+    counts: pl.DataFrame,
+    labels: list[str],
+    totals: dict[int, int],
+    label_totals: dict[tuple[int, int], int],
+    params: dict,
+) -> pl.DataFrame:
+    """Long table (dom, feature, lab) with z, p-values, effects and the candidate mask."""
+    long = counts.unpivot(
+        index=["dom", "feature", "n"], on=[f"k_{i}" for i in range(len(labels))], variable_name="lab", value_name="k"
+    ).with_columns(pl.col("lab").str.slice(2).cast(pl.UInt32))
+    lt = pl.DataFrame(
+        {
+            "dom": [d for d, _ in label_totals],
+            "lab": [lab for _, lab in label_totals],
+            "n_label": list(label_totals.values()),
+            "total": [totals[d] for d, _ in label_totals],
+        },
+        schema={"dom": pl.UInt32, "lab": pl.UInt32, "n_label": pl.Int64, "total": pl.Int64},
+    )
+    long = long.join(lt, on=["dom", "lab"], how="inner")
+    long = long.filter((pl.col("n_label") > 0) & (pl.col("n_label") < pl.col("total")))
+    k = long["k"].to_numpy().astype(float)
+    n = long["n"].to_numpy().astype(float)
+    n_label = long["n_label"].to_numpy().astype(float)
+    total = long["total"].to_numpy().astype(float)
+    p0 = n_label / total
+    z = proportion_z(k, n, p0)
+    p = two_sided_p(z)
+    dom = long["dom"].to_numpy()
+    p_bh = np.ones_like(p)
+    p_bonf = np.ones_like(p)
+    m_family = np.zeros_like(p)
+    for d in np.unique(dom):
+        mask = dom == d
+        p_bh[mask] = bh_adjust(p[mask])
+        p_bonf[mask] = bonferroni_adjust(p[mask])
+        m_family[mask] = mask.sum()
+    p_hat = k / n
+    effect = (p_hat - p0) / (1 - p0)
+    alpha = float(params["bonferroni_alpha"])
+    with np.errstate(divide="ignore"):
+        needed = n_needed(p_hat, p0, alpha / np.maximum(m_family, 1), float(params["power"]))
+    long = long.with_columns(
+        prior=pl.Series(p0),
+        p_hat=pl.Series(p_hat),
+        z=pl.Series(z),
+        p_value=pl.Series(p),
+        p_bh=pl.Series(p_bh),
+        p_bonferroni=pl.Series(p_bonf),
+        tests=pl.Series(m_family),
+        effect=pl.Series(effect),
+        npmi=pl.Series(npmi(k, n, n_label, total)),
+        n_needed=pl.Series(needed),
+    )
+    return long.with_columns(
+        candidate=(pl.col("z") > 0)
+        & (pl.col("effect") >= float(params["min_effect"]))
+        & (pl.col("p_bh") <= float(params["bh_q"])),
+        bonferroni=pl.col("p_bonferroni") <= alpha,
+    )
+
+
+def _report(
+    corpus: AuditCorpus,
+    indexed: pl.DataFrame,
+    doc_features: pl.DataFrame | None,
+    flagged: pl.DataFrame,
+    domains: list[str],
+    labels: list[str],
+    totals: dict[int, int],
+    params: dict,
+) -> tuple[list[Finding], pl.DataFrame]:
+    frame = corpus.frame
+    empty_flags = frame.select(
+        ID,
+        pl.lit([], dtype=pl.List(pl.String)).alias("shortcut_features"),
+        pl.lit(False).alias("has_shortcut"),
+    )
+    if flagged.height == 0 or doc_features is None:
+        return [], empty_flags
+    rank = {"error": 2, "warn": 1, "info": 0}
+    flagged = flagged.with_columns(
+        rank=pl.col("severity").replace_strict(rank, return_dtype=pl.Int8), abs_z=pl.col("z").abs()
+    ).sort(["dom", "rank", "abs_z"], descending=[False, True, True])
+    cap = int(params["max_findings_per_domain"])
+    reported = flagged.group_by("dom", maintain_order=True).head(cap)
+
+    # one pass over the document features for every flagged feature
+    hits = doc_features.join(flagged.select("dom", "feature").unique(), on=["dom", "feature"], how="semi")
+    alarming = flagged.filter(pl.col("severity") != "info").select("dom", "feature").unique()
+    carried = (
+        hits.join(alarming, on=["dom", "feature"], how="semi")
+        .group_by("doc")
+        .agg(pl.col("feature").unique().sort().alias("shortcut_features"))
+    )
+    flags = (
+        indexed.select("doc")
+        .join(carried, on="doc", how="left")
+        .select(
+            frame[ID].alias(ID),
+            pl.col("shortcut_features").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+        .with_columns(has_shortcut=pl.col("shortcut_features").list.len() > 0)
+    )
+
+    max_ids = int(params["max_row_ids"])
+    reported_hits = (
+        hits.join(reported.select("dom", "feature").unique(), on=["dom", "feature"], how="semi")
+        .join(indexed.select("doc", "lab"), on="doc", how="left")
+        .sort("doc")
+        .group_by("dom", "feature", "lab")
+        .agg(pl.col("doc").head(max_ids))
+    )
+    docs_by_key = {(d, f, lab): docs for d, f, lab, docs in reported_hits.iter_rows()}
+
+    findings: list[Finding] = []
+    for row in reported.iter_rows(named=True):
+        d, feat, lab = row["dom"], row["feature"], row["lab"]
+        domain, label = domains[d], labels[lab]
+        tag = row["tag"] or "ordinary_word"
+        own_docs = docs_by_key.get((d, feat, lab), [])
+        all_docs = sorted(
+            [doc for (dd, ff, _), docs in docs_by_key.items() if dd == d and ff == feat for doc in docs]
+        )[:max_ids]
+        non_lexical = tag in NON_LEXICAL
+        statistic = {
+            "effect": row["effect"],
+            "p_hat": row["p_hat"],
+            "prior": row["prior"],
+            "z": row["z"],
+            "p_value": row["p_value"],
+            "p_bh": row["p_bh"],
+            "p_bonferroni": row["p_bonferroni"],
+            "npmi": row["npmi"],
+            "n": row["n"],
+            "k": row["k"],
+            "n_needed": row["n_needed"],
+            "tests": row["tests"],
+            "min_count": params["min_count"],
+            "min_effect": params["min_effect"],
+            "bh_q": params["bh_q"],
+            "bonferroni_alpha": params["bonferroni_alpha"],
+            # the adjusted p-value bars that apply to this feature's tag
+            "threshold_warn": params["bh_q"] if non_lexical else params["bonferroni_alpha"],
+            "threshold_error": params["bonferroni_alpha"] if non_lexical else float("nan"),
+        }
+        allowed_note = " (allow-listed: reported as info)" if row["allowed"] else ""
+        message = (
+            f"{'Bigram' if ' ' in feat else 'Token'} '{feat}' ({tag.replace('_', ' ')}) is in {row['n']} "
+            f"{domain} documents, {row['p_hat']:.0%} of them {label} against a prior of {row['prior']:.0%} "
+            f"(z = {row['z']:.1f}, Bonferroni p = {row['p_bonferroni']:.2g}, BH p = {row['p_bh']:.2g})"
+            f"{allowed_note}."
+        )
+        findings.append(
+            Finding(
+                check=CHECK_ID,
+                severity=row["severity"],
+                message=message,
+                domain=domain,
+                label=label,
+                feature=feat,
+                statistic=statistic,
+                rows=int(row["n"]),
+                examples=corpus.example_rows(frame[own_docs[:3]]) if own_docs else [],
+                advice=ADVICE[tag],
+                row_ids=[str(v) for v in frame[ID].gather(all_docs).to_list()] if all_docs else [],
+            )
+        )
+    for d in flagged["dom"].unique().sort().to_list():
+        in_domain = flagged.filter(pl.col("dom") == d)
+        hidden = in_domain.height - min(cap, in_domain.height)
+        if hidden <= 0:
+            continue
+        sev_counts = in_domain["severity"].value_counts()
+        count = {s: int(c) for s, c in sev_counts.iter_rows()}
+        findings.append(
+            Finding(
+                check=CHECK_ID,
+                severity="info",
+                message=(
+                    f"{in_domain.height} features flag a label in domain {domains[d]} "
+                    f"({count.get('error', 0)} error, {count.get('warn', 0)} warn, {count.get('info', 0)} info); "
+                    f"the {cap} most severe are reported, {hidden} more are in the tokens table."
+                ),
+                domain=domains[d],
+                statistic={
+                    "effect": 0.0,
+                    "flagged": in_domain.height,
+                    "reported": cap,
+                    "not_reported": hidden,
+                    "errors": count.get("error", 0),
+                    "warnings": count.get("warn", 0),
+                    "infos": count.get("info", 0),
+                    "documents": totals.get(d, 0),
+                },
+                rows=0,
+                advice="Raise max_findings_per_domain or read the tokens table for the full list.",
+            )
+        )
+    return findings, flags

@@ -1,0 +1,223 @@
+"""Run the audit checks on a corpus and merge what they return.
+
+The Python API::
+
+    from audits.loader import load_corpus
+    from audits.runner import run_audit
+
+    result = run_audit(load_corpus("runs/latest"))
+    result.verdict            # "pass" | "warn" | "fail"
+    result.findings           # list[Finding], errors first, then by effect size
+    result.flags              # one row per corpus id, every check's flag columns
+
+A check that raises is a bug in that check, never a finding about the data:
+the runner re-raises it as :class:`CheckFailed` naming the check.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+
+from audits.base import DOMAIN, ID, LABEL, SPLIT, AuditConfig, AuditCorpus, CheckResult
+from audits.config import AuditConfigError, effective_thresholds
+from audits.findings import SEVERITY_RANK, Finding, ordered, verdict
+from audits.registry import CheckContractError, available_checks, validate_module
+
+#: flags.parquet column listing the checks whose warn/error findings name the row
+FLAGGED_BY = "flagged_by"
+
+
+class CheckFailed(RuntimeError):
+    """A check raised or broke the contract: a bug in corpus-sieve, not a property of the data."""
+
+    def __init__(self, check_id: str, message: str):
+        super().__init__(f"audit check {check_id!r} failed: {message}")
+        self.check_id = check_id
+
+
+@dataclass
+class AuditResult:
+    """Everything an audit produced; :mod:`audits.outputs` writes it to disk."""
+
+    corpus: AuditCorpus
+    config: AuditConfig
+    findings: list[Finding]
+    tables: dict[str, dict[str, Any]]
+    flags: pl.DataFrame
+    timings: dict[str, float]
+    thresholds: dict[str, dict[str, Any]]
+    checks_run: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        """``fail`` if any error, ``warn`` if any warning, else ``pass``."""
+        return verdict(self.findings)
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present (``{"error": 1, "warn": 0, "info": 3}``)."""
+        out = {s: 0 for s in sorted(SEVERITY_RANK, key=SEVERITY_RANK.get, reverse=True)}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out
+
+    def by_check(self, check_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.check == check_id]
+
+    def corpus_summary(self) -> dict[str, Any]:
+        """Rows, labels, domains and splits with their counts (plain Python, JSON-ready)."""
+        return corpus_summary(self.corpus)
+
+
+def run_audit(
+    corpus: AuditCorpus,
+    config: AuditConfig | None = None,
+    checks: Iterable[str] | None = None,
+    *,
+    modules: Mapping[str, ModuleType] | None = None,
+) -> AuditResult:
+    """Run ``checks`` (default: every available check) on ``corpus``.
+
+    ``modules`` replaces the discovered check modules (``{check_id: module}``);
+    tests use it to inject fake checks.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from audits.loader import canonicalise
+    >>> corpus = canonicalise(pl.DataFrame({"text": ["a", "b"], "label": ["x", "y"]}))
+    >>> result = run_audit(corpus, checks=[], modules={})
+    >>> result.verdict, result.flags.columns
+    ('pass', ['id', 'flagged_by'])
+    """
+    config = config or AuditConfig()
+    modules = dict(available_checks() if modules is None else modules)
+    for module in modules.values():
+        validate_module(module)
+    selected = list(modules) if checks is None else list(dict.fromkeys(checks))
+    unknown = [c for c in selected if c not in modules]
+    if unknown:
+        raise AuditConfigError(
+            f"unknown check(s) {', '.join(map(repr, unknown))}; available: {', '.join(modules) or 'none'}"
+        )
+    selected_modules = {c: modules[c] for c in selected}
+
+    findings: list[Finding] = []
+    tables: dict[str, dict[str, Any]] = {}
+    flag_frames: list[tuple[str, pl.DataFrame]] = []
+    timings: dict[str, float] = {}
+    for check_id, module in selected_modules.items():
+        start = time.perf_counter()
+        try:
+            result = module.run(corpus, config)
+        except Exception as exc:  # noqa: BLE001 - re-raised with the check named
+            raise CheckFailed(check_id, f"{type(exc).__name__}: {exc}") from exc
+        timings[check_id] = round(time.perf_counter() - start, 4)
+        _validate_result(check_id, result)
+        findings.extend(result.findings)
+        tables[check_id] = dict(result.tables or {})
+        if result.flags is not None:
+            flag_frames.append((check_id, result.flags))
+
+    flags = merge_flags(corpus.frame.select(ID), flag_frames, findings)
+    return AuditResult(
+        corpus=corpus,
+        config=config,
+        findings=ordered(findings),
+        tables=tables,
+        flags=flags,
+        timings=timings,
+        thresholds=effective_thresholds(config, selected_modules),
+        checks_run=list(selected_modules),
+    )
+
+
+def merge_flags(
+    ids: pl.DataFrame, flag_frames: list[tuple[str, pl.DataFrame]], findings: list[Finding]
+) -> pl.DataFrame:
+    """One row per corpus id: every check's flag columns plus :data:`FLAGGED_BY`.
+
+    A flag column two checks both use is prefixed with the check id
+    (``duplicates__group``); boolean flags of rows a check left out are False.
+    """
+    merged = ids
+    names = [c for _, frame in flag_frames for c in frame.columns if c != ID]
+    clashing = {c for c in names if names.count(c) > 1 or c == FLAGGED_BY}
+    for check_id, frame in flag_frames:
+        if ID not in frame.columns:
+            raise CheckFailed(check_id, f"flags frame has no {ID!r} column (columns: {frame.columns})")
+        frame = frame.with_columns(pl.col(ID).cast(pl.String))
+        if frame[ID].is_duplicated().any():
+            raise CheckFailed(check_id, "flags frame has repeated ids; it must have one row per id")
+        extra = frame.join(ids, on=ID, how="anti")
+        if extra.height:
+            raise CheckFailed(check_id, f"flags frame has {extra.height} id(s) not in the corpus, e.g. {extra[ID][0]!r}")
+        renames = {c: f"{check_id}__{c}" for c in frame.columns if c in clashing}
+        frame = frame.rename(renames)
+        bool_cols = [c for c, t in frame.schema.items() if t == pl.Boolean]
+        merged = merged.join(frame, on=ID, how="left", maintain_order="left").with_columns(
+            pl.col(bool_cols).fill_null(False)
+        )
+    return merged.join(_flagged_by(findings), on=ID, how="left", maintain_order="left").with_columns(
+        pl.col(FLAGGED_BY).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+
+
+def _flagged_by(findings: list[Finding]) -> pl.DataFrame:
+    parts = [
+        pl.DataFrame({ID: [str(i) for i in f.row_ids], "check": f.check}, schema={ID: pl.String, "check": pl.String})
+        for f in findings
+        if f.row_ids and f.severity != "info"
+    ]
+    if not parts:
+        return pl.DataFrame(schema={ID: pl.String, FLAGGED_BY: pl.List(pl.String)})
+    return (
+        pl.concat(parts)
+        .unique()
+        .group_by(ID)
+        .agg(pl.col("check").sort().alias(FLAGGED_BY))
+    )
+
+
+def _validate_result(check_id: str, result: Any) -> None:
+    if not isinstance(result, CheckResult):
+        raise CheckFailed(check_id, f"run() returned {type(result).__name__}, expected CheckResult")
+    for f in result.findings:
+        if not isinstance(f, Finding):
+            raise CheckFailed(check_id, f"findings must be Finding objects, got {type(f).__name__}")
+    if result.flags is not None and not isinstance(result.flags, pl.DataFrame):
+        raise CheckFailed(check_id, f"flags must be a polars DataFrame, got {type(result.flags).__name__}")
+
+
+def corpus_summary(corpus: AuditCorpus) -> dict[str, Any]:
+    """Rows and the counts per label, domain and split, as plain Python."""
+    frame = corpus.frame
+
+    def counts(col: str) -> dict[str, int]:
+        if col not in frame.columns:
+            return {}
+        rows = frame.group_by(col).len().sort(col, nulls_last=True).iter_rows()
+        return {("(none)" if k is None else str(k)): int(n) for k, n in rows}
+
+    summary: dict[str, Any] = {
+        "rows": frame.height,
+        "labels": counts(LABEL),
+        "domains": counts(DOMAIN),
+        "splits": counts(SPLIT) if corpus.has_split else {},
+        "has_domain": corpus.has_domain,
+        "has_split": corpus.has_split,
+        "has_source": corpus.has_source,
+        "run_dir": str(corpus.run_dir) if corpus.run_dir else None,
+    }
+    path = getattr(corpus, "path", None)
+    summary["input"] = str(path) if path is not None else None
+    summary["excluded"] = dict(getattr(corpus, "excluded", {}) or {})
+    return summary
+
+
+__all__ = ["AuditResult", "CheckFailed", "CheckContractError", "run_audit", "merge_flags", "corpus_summary"]

@@ -1,0 +1,831 @@
+"""Read corpora in bounded memory, one batch (a polars DataFrame) at a time.
+
+Inputs: JSON lines (``.jsonl``, ``.ndjson``, ``.json``), CSV (``.csv``), TSV
+(``.tsv``; quoting off), each optionally ``.gz``; Parquet (``.parquet``); a
+directory of such files; a glob; a Hugging Face ``datasets`` ``save_to_disk``
+directory; or a Hub dataset name (``datasets.load_dataset``).
+
+Nothing is silently lost: a row that cannot be read (malformed JSON, invalid
+UTF-8, a ragged CSV row, a null text ...) is still yielded, with a named
+reason in ``_reason`` and a message naming file, line and column in
+``_detail``, so that the runner can send it to the rejected output.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "x.jsonl").write_text('{"text": "olá"}\\n{"text": 1,}\\n')
+>>> df = read_frame(d / "x.jsonl", ColumnMap())
+>>> df.select("id", "text", "_reason").rows()
+[('x:1', 'olá', None), ('x:2', '{"text": 1,}', 'malformed_input')]
+"""
+
+from __future__ import annotations
+
+import csv
+import glob as globlib
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import polars as pl
+
+from pipeline.columns import ColumnMap
+
+REASON = "_reason"
+DETAIL = "_detail"
+_POS = "__pos"
+
+#: every reason the reader can give a row
+READ_REASONS = (
+    "malformed_input",
+    "invalid_utf8",
+    "missing_column",
+    "null_text",
+    "non_string_text",
+    "null_label",
+)
+
+_SUFFIX_FORMAT = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+}
+_LINE_FORMATS = ("jsonl", "csv", "tsv")
+_KNOWN_OPTIONS = {
+    "format", "has_header", "separator", "quote_char", "column_names",
+    "infer_schema_rows", "loader", "load_dataset",
+}
+DEFAULT_INFER_ROWS = 10_000
+
+
+class InputError(Exception):
+    """An input cannot be read; the message names file, line/row and column."""
+
+
+# --------------------------------------------------------------------------
+# resolving a source into parts (files or datasets)
+
+
+@dataclass
+class _Part:
+    display: str  # how messages name it, e.g. "data/x.jsonl"
+    prefix: str  # id prefix, e.g. "x"
+    fmt: str  # jsonl csv tsv parquet datasets
+    path: Path | None = None
+    dataset: Any = None
+    split: str | None = None
+    schema: pl.Schema | None = None  # filled by the schema pass
+
+
+def _format_of(path: Path, forced: str | None = None) -> str | None:
+    if forced:
+        return forced
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+        if name.endswith(".parquet"):
+            return None
+    for suffix, fmt in _SUFFIX_FORMAT.items():
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def _strip_data_suffix(rel: str) -> str:
+    low = rel.lower()
+    if low.endswith(".gz"):
+        rel, low = rel[:-3], low[:-3]
+    for suffix in _SUFFIX_FORMAT:
+        if low.endswith(suffix):
+            return rel[: -len(suffix)]
+    return rel
+
+
+def _is_saved_dataset(path: Path) -> bool:
+    return (path / "dataset_dict.json").is_file() or (
+        (path / "state.json").is_file() and (path / "dataset_info.json").is_file()
+    )
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in rel.parts)
+
+
+def _looks_like_path(s: str) -> bool:
+    return (
+        s.startswith(("/", "./", "../", "~", "."))
+        or _format_of(Path(s)) is not None
+        or os.sep in s and s.count("/") > 1
+    )
+
+
+def looks_like_path(s: str) -> bool:
+    """True when a missing ``s`` was meant as a local path (not a Hub name like ``org/name``)."""
+    return _looks_like_path(s)
+
+
+def input_files(source: str | Path) -> list[Path]:
+    """The local files ``source`` stands for (a file, a directory, a glob), sorted.
+
+    A Hub name gives ``[]``. Used for fingerprints; reading uses the same rules.
+    """
+    p = Path(source)
+    if p.is_file():
+        return [p]
+    if p.is_dir():
+        return sorted(f for f in p.rglob("*") if f.is_file() and not _hidden(f.relative_to(p)))
+    s = str(source)
+    if any(ch in s for ch in "*?["):
+        return sorted(Path(f) for f in globlib.glob(s, recursive=True) if Path(f).is_file())
+    return []
+
+
+def _file_parts(files: list[Path], root: Path | None, forced: str | None) -> list[_Part]:
+    parts = []
+    for f in files:
+        fmt = _format_of(f, forced)
+        if fmt is None:
+            continue
+        rel = f.relative_to(root).as_posix() if root is not None else f.name
+        parts.append(_Part(display=str(f), prefix=_strip_data_suffix(rel), fmt=fmt, path=f))
+    return parts
+
+
+def _dataset_parts(obj: Any, display: str, name: str) -> list[_Part]:
+    import datasets
+
+    if isinstance(obj, (datasets.DatasetDict, dict)):
+        return [
+            _Part(display=f"{display}[{split}]", prefix=split, fmt="datasets", dataset=ds, split=split)
+            for split, ds in obj.items()
+        ]
+    if isinstance(obj, datasets.Dataset):
+        return [_Part(display=display, prefix=name, fmt="datasets", dataset=obj)]
+    raise InputError(f"{display}: streaming (iterable) datasets are not supported; load it as a Dataset")
+
+
+def _load_hub(name: str, kwargs: Mapping[str, Any]) -> list[_Part]:
+    try:
+        import datasets
+
+        obj = datasets.load_dataset(name, **dict(kwargs))
+    except Exception as e:  # the Hub raises many kinds; all mean "cannot load"
+        raise InputError(
+            f"'{name}' is not a local file or directory, and loading it with "
+            f"datasets.load_dataset('{name}') failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            " (check the path; Hub datasets need network access or a local copy made with save_to_disk)"
+        ) from e
+    return _dataset_parts(obj, name, name.rstrip("/").split("/")[-1])
+
+
+def _resolve(source: str | Path, options: Mapping[str, Any]) -> list[_Part]:
+    s = str(source)
+    p = Path(source)
+    forced = options.get("format")
+    if options.get("loader") == "datasets":
+        return _load_hub(s, options.get("load_dataset") or {})
+    if p.is_dir():
+        if _is_saved_dataset(p):
+            import datasets
+
+            return _dataset_parts(datasets.load_from_disk(str(p)), s, p.name)
+        files = input_files(p)
+        parts = _file_parts(files, p, forced)
+        skipped = [f.relative_to(p).as_posix() for f in files if _format_of(f, forced) is None]
+        if skipped:
+            warnings.warn(
+                f"{s}: skipping {len(skipped)} file(s) that are not jsonl/csv/tsv/parquet: "
+                + ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else ""),
+                stacklevel=3,
+            )
+        if not parts:
+            raise InputError(f"no readable files in directory {s} (looked for {', '.join(_SUFFIX_FORMAT)}, also .gz)")
+        return parts
+    if p.is_file():
+        fmt = _format_of(p, forced)
+        if fmt is None:
+            raise InputError(
+                f"{s}: unknown input format (expected {', '.join(_SUFFIX_FORMAT)} or .gz; "
+                "or set options.format)"
+            )
+        return [_Part(display=s, prefix=_strip_data_suffix(p.name), fmt=fmt, path=p)]
+    if any(ch in s for ch in "*?["):
+        files = input_files(s)
+        if not files:
+            raise InputError(f"no files match {s}")
+        root = Path(os.path.commonpath([f.parent for f in files])) if len(files) > 1 else None
+        parts = _file_parts(files, root, forced)
+        if not parts:
+            raise InputError(f"no readable files match {s}")
+        return parts
+    if _looks_like_path(s):
+        raise InputError(f"no such file or directory: {s}")
+    return _load_hub(s, options.get("load_dataset") or {})
+
+
+# --------------------------------------------------------------------------
+# line formats (JSONL, CSV, TSV): records of raw bytes with their line numbers
+
+
+def _open_binary(path: Path):
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb", buffering=1 << 20)
+
+
+def _records(fh, quote: bytes | None) -> Iterator[tuple[int, bytes, str | None]]:
+    """``(first line number, record bytes, problem)``; blank lines are skipped.
+
+    With a quote character (CSV) a record spans lines until its quotes
+    balance (RFC 4180: an escaped quote ``""`` keeps the parity).
+    """
+    n = 0
+    if quote is None:
+        for raw in fh:
+            n += 1
+            line = raw.rstrip(b"\r\n")
+            if line.strip():
+                yield n, line, None
+        return
+    pending: list[bytes] = []
+    start = 0
+    odd = False
+    for raw in fh:
+        n += 1
+        if not pending:
+            if not raw.strip():
+                continue
+            start = n
+        pending.append(raw)
+        if raw.count(quote) & 1:
+            odd = not odd
+        if not odd:
+            yield start, b"".join(pending).rstrip(b"\r\n"), None
+            pending = []
+    if pending:
+        yield start, b"".join(pending).rstrip(b"\r\n"), "unterminated quoted field"
+
+
+def _take(it: Iterator, n: int) -> list:
+    out = []
+    for item in it:
+        out.append(item)
+        if len(out) >= n:
+            break
+    return out
+
+
+@dataclass
+class _LineCtx:
+    part: _Part
+    columns: ColumnMap
+    separator: str = ","
+    quote: str | None = None
+    names: list[str] | None = None  # CSV/TSV column names
+
+
+def _bad_frame(text_col: str, rows: list[tuple[int, str, str, str]]) -> pl.DataFrame:
+    """Frame of unreadable rows: (pos, raw text, reason, detail)."""
+    return pl.DataFrame(
+        {
+            _POS: [r[0] for r in rows],
+            text_col: [r[1] for r in rows],
+            REASON: [r[2] for r in rows],
+            DETAIL: [r[3] for r in rows],
+        },
+        schema={_POS: pl.Int64, text_col: pl.String, REASON: pl.String, DETAIL: pl.String},
+    )
+
+
+def _decode(recs: list[tuple[int, bytes, str | None]], ctx: _LineCtx, bad: list) -> list[tuple[int, str, bytes]]:
+    where = ctx.part.display
+    good = []
+    for n, raw, problem in recs:
+        try:
+            s = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            bad.append((n, raw.decode("utf-8", "replace"), "invalid_utf8",
+                        f"{where}, line {n}: invalid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})"))
+            continue
+        if problem:
+            bad.append((n, s, "malformed_input", f"{where}, line {n}: {problem}"))
+            continue
+        good.append((n, s, raw))
+    return good
+
+
+def _parse_jsonl(recs, ctx: _LineCtx) -> pl.DataFrame:
+    where = ctx.part.display
+    text_col = ctx.columns.text
+    bad: list[tuple[int, str, str, str]] = []
+    good = _decode(recs, ctx, bad)
+    df = _read_ndjson([g[2] for g in good])
+    if df is None:
+        # locate the malformed lines, then parse the rest in one go
+        ok = []
+        for n, s, raw in good:
+            try:
+                obj = json.loads(s)
+            except json.JSONDecodeError as e:
+                bad.append((n, s, "malformed_input", f"{where}, line {n}: invalid JSON ({e.msg} at column {e.colno})"))
+                continue
+            if not isinstance(obj, dict):
+                bad.append((n, s, "malformed_input",
+                            f"{where}, line {n}: not a JSON object (found {type(obj).__name__})"))
+                continue
+            ok.append((n, s, raw))
+        good = ok
+        df = _read_ndjson([g[2] for g in good])
+        if df is None:  # type conflicts between lines: parse one by one, relax types
+            try:
+                df = pl.concat([pl.read_ndjson(io.BytesIO(g[2])) for g in good], how="diagonal_relaxed")
+            except Exception as e:
+                raise InputError(f"{where}, lines {good[0][0]}-{good[-1][0]}: cannot reconcile JSON types ({e})") from e
+    df = df.with_columns(pl.Series(_POS, [g[0] for g in good], dtype=pl.Int64))
+    df = _flag_json_text(df, [g[1] for g in good], ctx)
+    if bad:
+        df = pl.concat([df, _bad_frame(text_col, bad)], how="diagonal_relaxed").sort(_POS)
+    return df
+
+
+def _read_ndjson(lines: list[bytes]) -> pl.DataFrame | None:
+    if not lines:
+        return pl.DataFrame()
+    try:
+        df = pl.read_ndjson(io.BytesIO(b"\n".join(lines)), infer_schema_length=None)
+    except Exception:
+        return None
+    return df if df.height == len(lines) else None
+
+
+def _flag_json_text(df: pl.DataFrame, lines: list[str], ctx: _LineCtx) -> pl.DataFrame:
+    """Mark lines whose text key is absent, or holds a number/bool/list/object."""
+    where = ctx.part.display
+    text_col = ctx.columns.text
+    key = json.dumps(text_col)
+    raw = pl.Series("raw", lines, dtype=pl.String)
+    reasons: list[str | None] = [None] * len(lines)
+    details: list[str | None] = [None] * len(lines)
+    candidates = raw.str.contains(re.escape(key) + r'\s*:\s*[-0-9tf\[{]').arg_true().to_list()
+    for i in candidates:
+        value = json.loads(lines[i]).get(text_col)
+        if value is not None and not isinstance(value, str):
+            kind = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}.get(type(value), "value")
+            n = df[_POS][i]
+            reasons[i] = "non_string_text"
+            details[i] = f"{where}, line {n}: column '{text_col}' is a JSON {kind}, not a string"
+    if text_col in df.columns:
+        absent = (df[text_col].is_null() & ~raw.str.contains(key, literal=True)).arg_true().to_list()
+    else:
+        absent = list(range(len(lines)))
+    for i in absent:
+        reasons[i] = "missing_column"
+        details[i] = f"{where}, line {df[_POS][i]}: no '{text_col}' key"
+    if text_col in df.columns and df[text_col].dtype != pl.String:
+        df = df.with_columns(_stringify(df[text_col]))
+    return df.with_columns(
+        pl.Series(REASON, reasons, dtype=pl.String), pl.Series(DETAIL, details, dtype=pl.String)
+    )
+
+
+def _stringify(s: pl.Series) -> pl.Series:
+    if s.dtype == pl.String:
+        return s
+    if s.dtype.is_nested() or s.dtype == pl.Object:
+        return pl.Series(s.name, [None if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in s.to_list()], dtype=pl.String)
+    return s.cast(pl.String, strict=False)
+
+
+def _split_fields(line: str, ctx: _LineCtx) -> list[str]:
+    if ctx.quote is None:
+        return line.split(ctx.separator)
+    return next(csv.reader([line], delimiter=ctx.separator, quotechar=ctx.quote), [])
+
+
+def _parse_delimited(recs, ctx: _LineCtx) -> pl.DataFrame:
+    where = ctx.part.display
+    text_col = ctx.columns.text
+    assert ctx.names is not None
+    expected = len(ctx.names)
+    bad: list[tuple[int, str, str, str]] = []
+    good = _decode(recs, ctx, bad)
+    strs = pl.Series("r", [g[1] for g in good], dtype=pl.String)
+    if ctx.quote is not None:
+        q = re.escape(ctx.quote)
+        strs = strs.str.replace_all(f"{q}(?:[^{q}]|{q}{q})*{q}", "")
+    counts = (strs.str.count_matches(ctx.separator, literal=True) + 1).to_list()
+    ok = []
+    for (n, s, raw), found in zip(good, counts):
+        if found != expected:
+            bad.append((n, s, "malformed_input",
+                        f"{where}, line {n}: expected {expected} fields, found {found} (ragged row)"))
+        else:
+            ok.append((n, s, raw))
+    df = _read_delimited([g[1] for g in ok], ctx)
+    if df is None:  # locate the rows the parser rejects
+        df_parts, kept = [], []
+        for n, s, raw in ok:
+            one = _read_delimited([s], ctx)
+            if one is None:
+                bad.append((n, s, "malformed_input", f"{where}, line {n}: cannot parse row"))
+            else:
+                df_parts.append(one)
+                kept.append((n, s, raw))
+        ok = kept
+        df = pl.concat(df_parts) if df_parts else _read_delimited([], ctx)
+    df = df.with_columns(pl.Series(_POS, [g[0] for g in ok], dtype=pl.Int64))
+    df = df.with_columns(pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.String).alias(DETAIL))
+    if bad:
+        df = pl.concat([df, _bad_frame(text_col, bad)], how="diagonal_relaxed").sort(_POS)
+    return df
+
+
+def _read_delimited(lines: list[str], ctx: _LineCtx) -> pl.DataFrame | None:
+    assert ctx.names is not None
+    schema = {c: pl.String for c in ctx.names}
+    if not lines:
+        return pl.DataFrame(schema=schema)
+    try:
+        df = pl.read_csv(
+            io.BytesIO("\n".join(lines).encode("utf-8")),
+            has_header=False,
+            schema=schema,
+            separator=ctx.separator,
+            quote_char=ctx.quote,
+            comment_prefix=None,
+            truncate_ragged_lines=False,
+        )
+    except Exception:
+        return None
+    return df if df.height == len(lines) else None
+
+
+def _line_ctx(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) -> _LineCtx:
+    if part.fmt == "jsonl":
+        return _LineCtx(part, columns)
+    sep = options.get("separator") or ("\t" if part.fmt == "tsv" else ",")
+    quote = options["quote_char"] if "quote_char" in options else (None if part.fmt == "tsv" else '"')
+    if len(sep) != 1 or (quote is not None and len(quote) != 1):
+        raise InputError(f"{part.display}: separator and quote_char must be single characters")
+    return _LineCtx(part, columns, separator=sep, quote=quote or None)
+
+
+def _iter_line_part(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any],
+                    limit: int | None = None) -> Iterator[pl.DataFrame]:
+    """Raw batches (data columns, ``__pos``, ``_reason``, ``_detail``) of a line-format file."""
+    assert part.path is not None
+    ctx = _line_ctx(part, columns, options)
+    with _open_binary(part.path) as fh:
+        recs = _records(fh, ctx.quote.encode() if ctx.quote else None)
+        if part.fmt != "jsonl":
+            ctx.names = _header(recs, ctx, options)
+            if ctx.names is None:
+                return
+        seen = 0
+        while True:
+            want = batch_size if limit is None else min(batch_size, limit - seen)
+            if want <= 0:
+                return
+            batch = _take(recs, want)
+            if not batch:
+                return
+            seen += len(batch)
+            yield _parse_jsonl(batch, ctx) if part.fmt == "jsonl" else _parse_delimited(batch, ctx)
+
+
+def _header(recs: Iterator, ctx: _LineCtx, options: Mapping[str, Any]) -> list[str] | None:
+    where = ctx.part.display
+    names = options.get("column_names")
+    if options.get("has_header", True):
+        first = _take(recs, 1)
+        if not first:
+            return None
+        n, raw, _ = first[0]
+        try:
+            header = _split_fields(raw.decode("utf-8-sig"), ctx)
+        except UnicodeDecodeError as e:
+            raise InputError(f"{where}, line {n}: header is not valid UTF-8 ({e})") from e
+        if names is None:
+            names = [h if h else f"column_{i + 1}" for i, h in enumerate(header)]
+        elif len(names) != len(header):
+            raise InputError(f"{where}: column_names has {len(names)} names but the header has {len(header)} fields")
+        ctx.names = list(names)
+    elif names is None:  # headerless files get names from _iter_headerless
+        raise InputError(f"{where}: a headerless file needs options.column_names")
+    dupes = sorted({c for c in names if list(names).count(c) > 1})
+    if dupes:
+        raise InputError(f"{where}: duplicate column names {', '.join(dupes)} (set options.column_names)")
+    return list(names)
+
+
+# --------------------------------------------------------------------------
+# typed formats: Parquet and datasets
+
+
+def _iter_parquet(part: _Part, batch_size: int, limit: int | None = None) -> Iterator[pl.DataFrame]:
+    import pyarrow.parquet as pq
+
+    assert part.path is not None
+    pf = pq.ParquetFile(part.path)
+    offset = 0
+    for rb in pf.iter_batches(batch_size=batch_size):
+        df = pl.from_arrow(rb)
+        assert isinstance(df, pl.DataFrame)
+        yield df.with_columns(pl.int_range(offset, offset + df.height, dtype=pl.Int64).alias(_POS))
+        offset += df.height
+        if limit is not None and offset >= limit:
+            return
+
+
+def _iter_dataset(part: _Part, batch_size: int, limit: int | None = None) -> Iterator[pl.DataFrame]:
+    ds = part.dataset
+    offset = 0
+    for table in ds.with_format("arrow").iter(batch_size=batch_size):
+        df = pl.from_arrow(table)
+        assert isinstance(df, pl.DataFrame)
+        yield df.with_columns(pl.int_range(offset, offset + df.height, dtype=pl.Int64).alias(_POS))
+        offset += df.height
+        if limit is not None and offset >= limit:
+            return
+
+
+def _raw_batches(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any],
+                 limit: int | None = None) -> Iterator[pl.DataFrame]:
+    if part.fmt in _LINE_FORMATS:
+        if part.fmt != "jsonl" and not options.get("has_header", True) and options.get("column_names") is None:
+            yield from _iter_headerless(part, columns, batch_size, options, limit)
+        else:
+            yield from _iter_line_part(part, columns, batch_size, options, limit)
+    elif part.fmt == "parquet":
+        yield from _iter_parquet(part, batch_size, limit)
+    else:
+        yield from _iter_dataset(part, batch_size, limit)
+
+
+def _iter_headerless(part, columns, batch_size, options, limit):
+    """Headerless CSV/TSV without column_names: width from the first record."""
+    assert part.path is not None
+    ctx = _line_ctx(part, columns, options)
+    with _open_binary(part.path) as fh:
+        first = _take(_records(fh, ctx.quote.encode() if ctx.quote else None), 1)
+    if not first:
+        return
+    width = len(_split_fields(first[0][1].decode("utf-8", "replace"), ctx))
+    opts = dict(options, column_names=[f"column_{i + 1}" for i in range(width)])
+    yield from _iter_line_part(part, columns, batch_size, opts, limit)
+
+
+# --------------------------------------------------------------------------
+# schema: one schema for the whole input
+
+
+def _data_schema(df: pl.DataFrame) -> pl.Schema:
+    return pl.Schema({c: t for c, t in df.schema.items() if c not in (_POS, REASON, DETAIL)})
+
+
+def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) -> pl.Schema | None:
+    """The part's column types, or None when it holds no rows at all (empty file)."""
+    if part.fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pl.from_arrow(pq.read_schema(part.path).empty_table()).schema  # type: ignore[union-attr]
+    if part.fmt == "datasets":
+        return pl.from_arrow(part.dataset.data.schema.empty_table()).schema  # type: ignore[union-attr]
+    rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS)
+    limit = None if not rows else int(rows)
+    schemas = []
+    any_rows = False
+    for df in _raw_batches(part, columns, max(1, min(limit or 10_000, 10_000)), options, limit):
+        any_rows = any_rows or df.height > 0
+        good = df.filter(pl.col(REASON).is_null() | (pl.col(REASON) != "malformed_input"))
+        if part.fmt != "jsonl" or good.height:
+            schemas.append(pl.DataFrame(schema=_data_schema(df)))
+    if not any_rows:
+        if part.fmt != "jsonl":
+            names = _delimited_names(part, columns, options)
+            return None if names is None else pl.Schema({c: pl.String for c in names})
+        return None
+    if not schemas:  # every sampled line is unreadable: only the text is known
+        return pl.Schema({columns.text: pl.String})
+    return _union(schemas, part.display)
+
+
+def _delimited_names(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) -> list[str] | None:
+    """Column names of a CSV/TSV file that has a header but no rows."""
+    assert part.path is not None
+    if not options.get("has_header", True):
+        return None
+    ctx = _line_ctx(part, columns, options)
+    with _open_binary(part.path) as fh:
+        return _header(_records(fh, ctx.quote.encode() if ctx.quote else None), ctx, options)
+
+
+def _union(frames: list[pl.DataFrame], where: str) -> pl.Schema:
+    try:
+        schema = pl.concat([f.clear() for f in frames], how="diagonal_relaxed").schema
+    except Exception as e:
+        raise InputError(f"{where}: column types cannot be reconciled ({e})") from e
+    # a column that was all-null in the sample becomes String (any later value casts to it)
+    return pl.Schema({c: (pl.String if t == pl.Null else t) for c, t in schema.items()})
+
+
+def _missing_column(where: str, col: str, available: Iterable[str]) -> InputError:
+    cols = ", ".join(c for c in available if c not in (_POS, REASON, DETAIL)) or "none"
+    return InputError(f"missing column '{col}' in {where} (columns: {cols}; set columns.text in the recipe)")
+
+
+def _input_schema(parts: list[_Part], columns: ColumnMap, options: Mapping[str, Any]) -> pl.Schema:
+    frames = []
+    for part in parts:
+        schema = _part_schema(part, columns, options)
+        part.schema = schema
+        if schema is None:
+            continue
+        if columns.text not in schema:
+            raise _missing_column(part.display, columns.text, schema.names())
+        if part.split is not None:
+            schema = pl.Schema({**schema, (columns.split or "split"): pl.String})
+        frames.append(pl.DataFrame(schema=schema))
+    if not frames:
+        return pl.Schema()
+    schema = dict(_union(frames, parts[0].display if len(parts) == 1 else "input"))
+    for role, name in columns.to_dict().items():
+        if name and name in schema:
+            schema[name] = pl.String
+    return pl.Schema(schema)
+
+
+# --------------------------------------------------------------------------
+# finishing a batch: one schema, ids, row checks
+
+
+def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap,
+            id_created: bool, infer_rows: Any) -> pl.DataFrame:
+    where = part.display
+    unit = "line" if part.fmt in _LINE_FORMATS else "row"
+    text_col = columns.text
+    if REASON not in df.columns:
+        df = df.with_columns(pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.String).alias(DETAIL))
+    if part.split is not None:
+        split_col = columns.split or "split"
+        if split_col not in df.columns:
+            df = df.with_columns(pl.lit(part.split, pl.String).alias(split_col))
+    # typed inputs whose text column is not a string
+    if text_col in df.columns and df[text_col].dtype != pl.String:
+        bad = df[text_col].is_not_null() & df[REASON].is_null()
+        df = df.with_columns(
+            _stringify(df[text_col]),
+            pl.when(bad).then(pl.lit("non_string_text")).otherwise(pl.col(REASON)).alias(REASON),
+            pl.when(bad)
+            .then(pl.format(f"{where}, {unit} {{}}: column '{text_col}' is {df[text_col].dtype}, not a string", pl.col(_POS)))
+            .otherwise(pl.col(DETAIL)).alias(DETAIL),
+        )
+    unknown = [c for c in df.columns if c not in schema and c not in (_POS, REASON, DETAIL)]
+    if unknown:
+        first = df.filter(pl.any_horizontal(pl.col(unknown).is_not_null()))[_POS]
+        at = f", {unit} {first[0]}" if len(first) else ""
+        raise InputError(
+            f"{where}{at}: column(s) {', '.join(unknown)} first appear after the first {infer_rows} rows "
+            "used to fix the schema (set options.infer_schema_rows: 0 to scan the whole input first)"
+        )
+    casts = []
+    for name, dtype in schema.items():
+        if name not in df.columns:
+            casts.append(pl.lit(None, dtype).alias(name))
+        elif df[name].dtype != dtype:
+            if dtype != pl.String and df[name].dtype != pl.Null and not _widens(df[name].dtype, dtype):
+                span = f"{df[_POS].min()}-{df[_POS].max()}"
+                raise InputError(
+                    f"{where}, {unit}s {span}: column '{name}' holds {df[name].dtype} "
+                    f"values but was {dtype} in the first {infer_rows} rows "
+                    "(set options.infer_schema_rows: 0 to scan the whole input first)"
+                )
+            if dtype == pl.String:
+                casts.append(_stringify(df[name]))
+            else:
+                casts.append(pl.col(name).cast(dtype))
+    if casts:
+        df = df.with_columns(casts)
+    generated = pl.format(f"{part.prefix}:{{}}", pl.col(_POS))
+    id_col = columns.id
+    if id_created:
+        df = df.with_columns(generated.alias(id_col))
+    else:
+        df = df.with_columns(pl.coalesce(pl.col(id_col), generated).alias(id_col))
+    # row checks, first reason wins
+    checks = [(pl.col(text_col).is_null(), "null_text", f"column '{text_col}' is null")]
+    if columns.label and columns.label in schema:
+        checks.append((pl.col(columns.label).is_null(), "null_label", f"column '{columns.label}' is null"))
+    # built inside-out, so the first check listed wins
+    exprs_r, exprs_d = pl.col(REASON), pl.col(DETAIL)
+    for cond, why, msg in reversed(checks):
+        exprs_r = pl.when(pl.col(REASON).is_null() & cond).then(pl.lit(why)).otherwise(exprs_r)
+        exprs_d = pl.when(pl.col(REASON).is_null() & cond).then(
+            pl.format(f"{where}, {unit} {{}}: {msg}", pl.col(_POS))
+        ).otherwise(exprs_d)
+    df = df.with_columns(exprs_r.alias(REASON), exprs_d.alias(DETAIL))
+    order = ([id_col] if id_created else []) + list(schema.names()) + [REASON, DETAIL]
+    return df.select(order)
+
+
+def _widens(src: pl.DataType, dst: pl.DataType) -> bool:
+    try:
+        sup = pl.concat([pl.DataFrame(schema={"c": dst}), pl.DataFrame(schema={"c": src})], how="vertical_relaxed")
+    except Exception:
+        return False
+    return sup.schema["c"] == dst
+
+
+# --------------------------------------------------------------------------
+# public API
+
+
+def iter_batches(
+    source: str | Path,
+    columns: ColumnMap,
+    batch_size: int = 10_000,
+    strict: bool = False,
+    options: Mapping[str, Any] | None = None,
+) -> Iterator[pl.DataFrame]:
+    """Stream ``source`` as DataFrames of at most ``batch_size`` rows.
+
+    Every frame has all input columns (original names, one schema for the
+    whole input), an id column named ``columns.id`` (``<file>:<line>`` for line
+    formats, ``<file>:<row>`` 0-based for Parquet/datasets, when the input has
+    none), and ``_reason`` / ``_detail`` (null for a good row). Unreadable
+    rows are yielded, not dropped; ``strict=True`` raises :class:`InputError`
+    at the first one instead.
+
+    ``options`` (all optional): ``format`` (jsonl/csv/tsv/parquet, overrides
+    the suffix), ``has_header`` (CSV/TSV, default true), ``separator``,
+    ``quote_char`` (CSV default ``"``, TSV default none), ``column_names``
+    (names for a headerless file, or to rename the header),
+    ``infer_schema_rows`` (JSONL lines sampled to fix column types, default
+    10000; 0 = the whole input), ``loader: datasets`` with ``load_dataset``
+    kwargs (read via ``datasets.load_dataset(source, **kwargs)``).
+    """
+    options = dict(options or {})
+    unknown = sorted(set(options) - _KNOWN_OPTIONS)
+    if unknown:
+        raise InputError(f"unknown reader option(s): {', '.join(unknown)} (known: {', '.join(sorted(_KNOWN_OPTIONS))})")
+    if batch_size < 1:
+        raise ValueError("batch_size must be >= 1")
+    parts = _resolve(source, options)
+    schema = _input_schema(parts, columns, options)
+    if not schema:
+        return
+    id_created = columns.id not in schema
+    infer_rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS) or "all"
+    for part in parts:
+        if part.schema is None:
+            continue
+        for raw in _raw_batches(part, columns, batch_size, options):
+            if raw.height == 0:
+                continue
+            df = _finish(raw, part, schema, columns, id_created, infer_rows)
+            if strict:
+                bad = df.filter(pl.col(REASON).is_not_null())
+                if bad.height:
+                    raise InputError(bad[DETAIL][0])
+            yield df
+
+
+def read_frame(
+    source: str | Path, columns: ColumnMap, strict: bool = False, options: Mapping[str, Any] | None = None
+) -> pl.DataFrame:
+    """The whole input as one DataFrame (same columns as :func:`iter_batches`)."""
+    frames = list(iter_batches(source, columns, strict=strict, options=options))
+    if not frames:
+        return pl.DataFrame(schema={columns.id: pl.String, columns.text: pl.String, REASON: pl.String, DETAIL: pl.String})
+    return pl.concat(frames)
+
+
+def fingerprint(path: str | Path) -> dict[str, Any]:
+    """Size, mtime and blake2b of a file's contents (streamed in 1 MiB chunks).
+
+    A directory or glob gives one entry per file under ``files``; a name that
+    is not local (a Hub dataset) gives ``{"path": ..., "exists": False}``.
+    """
+    p = Path(path)
+    if p.is_file():
+        h = hashlib.blake2b(digest_size=16)
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        st = p.stat()
+        return {"path": str(p), "size": st.st_size, "mtime": st.st_mtime, "blake2b": h.hexdigest()}
+    files = input_files(p)
+    if p.is_dir() or files:
+        entries = [fingerprint(f) for f in files]
+        return {"path": str(p), "kind": "directory" if p.is_dir() else "glob",
+                "size": sum(e["size"] for e in entries), "files": entries}
+    return {"path": str(p), "exists": False}

@@ -1,0 +1,433 @@
+"""The batch runner: stream a corpus through a recipe, in bounded memory.
+
+For every batch the reader yields, rows the reader flagged (malformed,
+invalid UTF-8, null text/label) go straight to the rejected rows with stage
+``read``; the other rows go through the stages in order. Transforms rewrite
+the text; checks move rows to the rejected rows with a named reason. Kept rows
+(text cleaned) go to ``kept.parquet``; rejected rows keep their *original*
+text, plus ``reason``, ``stage``, ``detail``, ``duplicate_of`` and
+``cleaned_text`` (the text when it was rejected) in ``rejected.parquet``.
+
+Nothing is lost: at the end ``kept + rejected == input`` is checked and
+recorded (``stats.json`` ``totals.accounted``); a mismatch raises
+:class:`AccountingError`.
+
+Output is deterministic: rows keep input order and are written in row groups
+of a fixed size, so the same input and recipe give byte-identical parquet
+files whatever the batch size.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import polars as pl
+
+from filters.base import Transform
+from pipeline.devmode import rebatch, stratified_sample
+from pipeline.examples import ExampleCollector
+from pipeline.progress import Progress
+from pipeline.recipe import Recipe
+from pipeline.stages import REASON, Stage, StageError
+from pipeline.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX, READ_STAGE, RunStats, StageInfo
+
+# bookkeeping columns of the reader
+READER_REASON = "_reason"
+READER_DETAIL = "_detail"
+# bookkeeping columns of the runner (never written out)
+_SEQ = "__sieve_seq"
+_ORIGINAL = "__sieve_original"
+_DOMAIN = "__sieve_domain"
+_LABEL = "__sieve_label"
+_INTERNAL = (READER_REASON, READER_DETAIL, _SEQ, _ORIGINAL, _DOMAIN, _LABEL)
+# columns added to rejected rows
+REJECTED_COLUMNS = ("reason", "stage", "detail", "duplicate_of", "cleaned_text")
+#: rows per parquet row group; fixed so output bytes do not depend on batch size
+OUTPUT_ROW_GROUP = 50_000
+
+
+class AccountingError(RuntimeError):
+    """kept + rejected != input: rows were lost or duplicated (a bug; never ignore it)."""
+
+
+@dataclass
+class RunResult:
+    """What a run produced; ``run_dir`` holds the files."""
+
+    run_dir: Any
+    stats: dict[str, Any]
+    timings: dict[str, Any]
+    examples: dict[str, Any]
+    dev: bool = False
+    dev_info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.run_dir.path)
+
+    @property
+    def accounted(self) -> bool:
+        return bool(self.stats["totals"]["accounted"])
+
+    @property
+    def skewed(self) -> list[dict[str, Any]]:
+        return self.stats["label_skew"]["flagged"]
+
+
+class _RowGroupWriter:
+    """Buffers frames and hands the sink slices of exactly ``rows`` rows."""
+
+    def __init__(self, sink: Any, rows: int = OUTPUT_ROW_GROUP) -> None:
+        self.sink = sink
+        self.rows = rows
+        self._parts: list[pl.DataFrame] = []
+        self._buffered = 0
+        self._schema: pl.Schema | None = None
+        self._emitted = False
+        self.seconds = 0.0
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if self._schema is None:
+            self._schema = frame.schema
+        elif frame.schema != self._schema:
+            frame = _conform(frame, self._schema)
+        self._parts.append(frame)
+        self._buffered += frame.height
+        while self._buffered >= self.rows:
+            whole = pl.concat(self._parts, how="vertical")
+            self._emit(whole.slice(0, self.rows))
+            rest = whole.slice(self.rows)
+            self._parts, self._buffered = [rest], rest.height
+
+    def _emit(self, frame: pl.DataFrame) -> None:
+        t0 = time.perf_counter()
+        self._emitted = True
+        self.sink.write(frame.rechunk())
+        self.seconds += time.perf_counter() - t0
+
+    def close(self, empty: pl.DataFrame) -> int:
+        """Flush and close; ``empty`` gives the schema when no frame came at all."""
+        rest = pl.concat(self._parts, how="vertical") if self._parts else None
+        if rest is not None and rest.height:
+            self._emit(rest)
+        elif not self._emitted:
+            self._emit(rest if rest is not None else empty)  # zero rows, but the file gets its schema
+        t0 = time.perf_counter()
+        n = self.sink.close()
+        self.seconds += time.perf_counter() - t0
+        return n
+
+
+def _conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    """Cast ``frame`` to ``schema`` (a column that was all-null in one batch, say)."""
+    if list(frame.columns) != list(schema.names()):
+        raise StageError([f"input columns changed between batches: {list(schema.names())} then {frame.columns}"])
+    try:
+        return frame.cast(dict(schema.items()))
+    except Exception as exc:
+        raise StageError([f"input column types changed between batches ({exc}); give every file the same columns and types"]) from None
+
+
+def _check_input_exists(path: Path, error: type[Exception]) -> None:
+    """Fail before a run directory is made when a local input is missing.
+
+    Globs and Hugging Face dataset names (``org/name``) are left to the reader.
+    """
+    from pipeline.readers import looks_like_path  # the reader's own rule for "a path, not a Hub name"
+
+    text = str(path)
+    if path.exists() or any(ch in text for ch in "*?["):
+        return
+    if looks_like_path(text) or path.suffix:
+        raise error(f"no such file or directory: {text}")
+
+
+class _Runner:
+    """The state of one run (kept private: :func:`run_pipeline` is the API)."""
+
+    def __init__(self, recipe: Recipe, skew_threshold: float) -> None:
+        self.recipe = recipe
+        self.cols = recipe.columns
+        self.stages: list[Stage] = recipe.stages
+        self.skew_threshold = skew_threshold
+        self.stats = RunStats(StageInfo(s.name, s.index, s.kind, s.filter_name) for s in self.stages)
+        self.examples = ExampleCollector(recipe.examples_per_rule)
+        self.examples.register(READ_INDEX, READ_STAGE, "read")
+        for s in self.stages:
+            self.examples.register(s.index, s.name, s.kind)
+        self.read_seconds = 0.0
+        self.rows_read = 0
+        self.input_columns: list[str] | None = None
+
+    # -- reading ---------------------------------------------------------------------
+    def batches(self, inputs: Sequence[Path], batch_size: int, strict: bool) -> Iterator[pl.DataFrame]:
+        from pipeline.readers import iter_batches
+
+        for source in inputs:
+            it = iter(iter_batches(source, self.cols, batch_size=batch_size, strict=strict, options=self.recipe.reader))
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    frame = next(it)
+                except StopIteration:
+                    self.read_seconds += time.perf_counter() - t0
+                    break
+                self.read_seconds += time.perf_counter() - t0
+                yield self.prepare(frame)
+
+    def prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add the runner's bookkeeping columns (input position, original text, domain/label keys)."""
+        if self.input_columns is None:
+            self.input_columns = [c for c in frame.columns if c not in _INTERNAL]
+            self._check_columns(frame.columns)
+        cols = self.cols
+        start = self.rows_read
+        self.rows_read += frame.height
+        if READER_REASON not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(READER_REASON))
+        if READER_DETAIL not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(READER_DETAIL))
+        return frame.with_columns(
+            (pl.int_range(0, pl.len(), dtype=pl.Int64) + start).alias(_SEQ),
+            pl.col(cols.text).alias(_ORIGINAL),
+            _as_key(frame, cols.domain).alias(_DOMAIN),
+            _as_key(frame, cols.label).alias(_LABEL),
+        )
+
+    def _check_columns(self, columns: list[str]) -> None:
+        from pipeline.readers import InputError
+
+        clash = [c for c in REJECTED_COLUMNS if c in columns]
+        if clash:
+            raise InputError(
+                f"the input has column(s) {', '.join(clash)}, which the pipeline adds to rejected rows; "
+                "rename them (or select other columns) before cleaning"
+            )
+        problems = []
+        for stage in self.stages:
+            for where, column in stage.required_columns(self.cols.domain or "domain").items():
+                if column not in columns:
+                    problems.append(f"{where}: the input has no column {column!r} (columns: {', '.join(c for c in columns if c not in _INTERNAL)})")
+        if problems:
+            raise StageError(problems)
+
+    # -- processing ------------------------------------------------------------------------
+    def process(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Kept rows (cleaned) and rejected rows (original text + reason columns) of one batch."""
+        cols = self.cols
+        stats = self.stats
+        stats.record_input(batch[_DOMAIN], batch[_LABEL])
+        stats.record_check(READ_INDEX, batch[_DOMAIN], batch[_LABEL], batch[READER_REASON])
+        rejected = [self._rejected(batch.filter(pl.col(READER_REASON).is_not_null()), READ_STAGE,
+                                   pl.col(READER_REASON), pl.col(READER_DETAIL), pl.lit(None, pl.String), READ_INDEX)]
+        alive = batch.filter(pl.col(READER_REASON).is_null())
+        for stage in self.stages:
+            if alive.height == 0:
+                break
+            t0 = time.perf_counter()
+            out = stage.apply(alive, cols.text, cols.domain, cols.id)
+            stats.add_time(stage.index, time.perf_counter() - t0)
+            if issubclass(stage.filter_class, Transform):
+                before, after = alive[cols.text], out["text"]
+                stats.record_transform(stage.index, alive[_DOMAIN], alive[_LABEL], before, after)
+                self.examples.add_changes(stage.index, alive[_SEQ], alive[cols.id], alive[_DOMAIN], alive[_LABEL], before, after)
+                alive = alive.with_columns(after.alias(cols.text))
+            else:
+                reason = out[REASON]
+                stats.record_check(stage.index, alive[_DOMAIN], alive[_LABEL], reason)
+                extras = out.drop(REASON)
+                tagged = alive.with_columns(reason.alias("__sieve_reason"), *[extras[c].alias(f"__sieve_x_{c}") for c in extras.columns])
+                bad = tagged.filter(pl.col("__sieve_reason").is_not_null())
+                if bad.height:
+                    rejected.append(self._rejected(
+                        bad, stage.name, pl.col("__sieve_reason"), _detail_expr(extras.columns),
+                        pl.col("__sieve_x_duplicate_of").cast(pl.String) if "duplicate_of" in extras.columns else pl.lit(None, pl.String),
+                        stage.index,
+                    ))
+                alive = tagged.filter(pl.col("__sieve_reason").is_null()).drop(
+                    "__sieve_reason", *[f"__sieve_x_{c}" for c in extras.columns]
+                )
+        stats.record_kept(alive[_DOMAIN], alive[_LABEL])
+        kept = alive.sort(_SEQ).select(self.input_columns)
+        rejected_frame = pl.concat(rejected, how="vertical").sort(_SEQ).drop(_SEQ)
+        return kept, rejected_frame
+
+    def _rejected(self, rows: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr, duplicate_of: pl.Expr, index: int) -> pl.DataFrame:
+        text = self.cols.text
+        out = rows.select(
+            _SEQ,
+            *[pl.col(_ORIGINAL).alias(text) if c == text else pl.col(c) for c in self.input_columns],
+            reason.cast(pl.String).alias("reason"),
+            pl.lit(stage, pl.String).alias("stage"),
+            detail.cast(pl.String).alias("detail"),
+            duplicate_of.cast(pl.String).alias("duplicate_of"),
+            pl.col(text).cast(pl.String).alias("cleaned_text"),
+        )
+        if out.height:
+            self.examples.add_rejections(index, rows.select(
+                pl.col(_SEQ).alias("seq"), pl.col(self.cols.id).alias("id"), pl.col(_DOMAIN).alias("domain"),
+                pl.col(_LABEL).alias("label"), pl.col(text).alias("text"),
+                out["reason"], out["detail"], out["duplicate_of"],
+            ))
+        return out
+
+    def empty_outputs(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Zero-row frames with the output schemas (when no row reached a sink)."""
+        schema = {c: pl.String for c in (self.input_columns or [self.cols.text, self.cols.id])}
+        kept = pl.DataFrame(schema=schema)
+        rejected = kept.with_columns(*[pl.lit(None, pl.String).alias(c) for c in REJECTED_COLUMNS])
+        return kept, rejected
+
+
+def _as_key(frame: pl.DataFrame, column: str | None) -> pl.Expr:
+    if column and column in frame.columns:
+        return pl.col(column).cast(pl.String)
+    return pl.lit(None, pl.String)
+
+
+def _detail_expr(extra_columns: list[str]) -> pl.Expr:
+    """Detail columns a check returned (other than ``duplicate_of``) as ``name=value; ...``."""
+    parts = []
+    for c in extra_columns:
+        if c == "duplicate_of":
+            continue
+        value = pl.col(f"__sieve_x_{c}").cast(pl.String)
+        parts.append(value if c == "detail" else pl.format(f"{c}={{}}", value))
+    if not parts:
+        return pl.lit(None, pl.String)
+    joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
+    return pl.when(joined == "").then(None).otherwise(joined)
+
+
+def run_pipeline(
+    inputs: Sequence[Path | str],
+    recipe: Recipe,
+    out_base: Path | str,
+    dev: bool = False,
+    strict: bool = False,
+    progress: bool | Progress = True,
+    *,
+    batch_size: int | None = None,
+    dev_per_stratum: int | None = None,
+    seed: int | None = None,
+    skew_threshold: float = DEFAULT_SKEW_THRESHOLD,
+) -> RunResult:
+    """Clean ``inputs`` with ``recipe``; write a run directory under ``out_base``.
+
+    ``dev`` runs the full code path on a seeded sample of at most
+    ``dev_per_stratum`` rows per domain x label (defaults from the recipe's
+    ``dev`` block). ``strict`` makes the reader fail on the first malformed
+    row instead of rejecting it. ``batch_size`` overrides the recipe's.
+    Raises ``InputError`` (bad input), ``StageError``/``RecipeError`` (the
+    recipe does not fit the input) and :class:`AccountingError`.
+    """
+    from pipeline.readers import InputError
+    from pipeline.rundir import RunDir, package_version
+    from pipeline.writers import ParquetSink
+
+    started = time.perf_counter()
+    paths = [Path(p) for p in inputs]
+    if not paths:
+        raise InputError("no input files given")
+    for p in paths:
+        _check_input_exists(p, InputError)
+    batch_size = batch_size or recipe.batch_size
+    per_stratum = dev_per_stratum or recipe.dev_per_stratum
+    seed = recipe.dev_seed if seed is None else seed
+    reporter = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+
+    for stage in recipe.stages:
+        stage.reset()
+    runner = _Runner(recipe, skew_threshold)
+    run = RunDir.create(Path(out_base), recipe.resolved(), paths)
+    dev_info: dict[str, Any] = {}
+    sinks: list[Any] = []
+    try:
+        batches: Iterator[pl.DataFrame] = runner.batches(paths, batch_size, strict)
+        if dev:
+            sample = stratified_sample(batches, [_DOMAIN, _LABEL], _SEQ, per_stratum, seed)
+            dev_info = {"dev": True, "per_stratum": per_stratum, "seed": seed,
+                        "rows_read": runner.rows_read, "rows_sampled": sample.height}
+            batches = rebatch(sample, batch_size)
+        sinks = [ParquetSink(run.kept_path), ParquetSink(run.rejected_path)]
+        kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
+        kept_total = rejected_total = 0
+        for batch in batches:
+            kept, rejected = runner.process(batch)
+            kept_writer.write(kept)
+            rejected_writer.write(rejected)
+            kept_total += kept.height
+            rejected_total += rejected.height
+            reporter.update(kept_total + rejected_total, kept_total, rejected_total, "dev sample: " if dev else "")
+        reporter.finish()
+        empty_kept, empty_rejected = runner.empty_outputs()
+        n_kept = kept_writer.close(empty_kept)
+        n_rejected = rejected_writer.close(empty_rejected)
+    except BaseException as exc:
+        reporter.finish()
+        for sink in sinks:
+            sink.abort()  # no half-written parquet under a final name
+        _record_failure(run, exc)
+        raise
+
+    runner.stats.add_time(READ_INDEX, runner.read_seconds)
+    n_input = runner.stats.total_input
+    accounted = (n_kept + n_rejected == n_input) and (n_kept == runner.stats.total_kept) and (n_kept == kept_total)
+    t0 = time.perf_counter()
+    _write_extra_outputs(run, recipe.outputs)
+    extra_seconds = time.perf_counter() - t0
+    seconds = time.perf_counter() - started
+
+    stats = runner.stats.to_dict(run.id, package_version(), seconds,
+                                 n_kept, n_rejected, accounted, skew_threshold)
+    stats["dev"] = dev
+    if dev:
+        stats["dev_sample"] = dev_info
+    timings = {
+        "seconds": round(seconds, 6),
+        "read_seconds": round(runner.read_seconds, 6),
+        "write_seconds": round(kept_writer.seconds + rejected_writer.seconds, 6),
+        "extra_outputs_seconds": round(extra_seconds, 6),
+        "rows": n_input,
+        "rows_per_second": round(n_input / seconds, 1) if seconds > 0 else None,
+        "batch_size": batch_size,
+        "stages": [
+            {"stage": s["stage"], "index": s["index"], "kind": s["kind"], "seconds": s["seconds"], "rows_in": s["rows_in"],
+             "rows_per_second": round(s["rows_in"] / s["seconds"], 1) if s["seconds"] > 0 else None}
+            for s in stats["stages"]
+        ],
+    }
+    run.write_json("stats.json", stats)
+    run.write_json("timings.json", timings)
+    examples = runner.examples.to_dict()
+    run.write_json("examples.json", examples)
+    if dev:
+        run.write_json("dev.json", dev_info)
+    result = RunResult(run_dir=run, stats=stats, timings=timings, examples=examples, dev=dev, dev_info=dev_info)
+    if not accounted:
+        raise AccountingError(
+            f"rows were lost: input {n_input:,} but kept {n_kept:,} + rejected {n_rejected:,} = {n_kept + n_rejected:,} "
+            f"(run directory {run.path}); this is a bug in corpus-sieve, please report it"
+        )
+    return result
+
+
+def _write_extra_outputs(run: Any, outputs: Sequence[str]) -> None:
+    from pipeline.writers import parquet_to_datasets, parquet_to_jsonl
+
+    base = Path(run.path)
+    for which, parquet in (("kept", run.kept_path), ("rejected", run.rejected_path)):
+        if "jsonl" in outputs:
+            parquet_to_jsonl(parquet, base / f"{which}.jsonl")
+        if "datasets" in outputs:
+            parquet_to_datasets(parquet, base / "datasets" / which)
+
+
+def _record_failure(run: Any, exc: BaseException) -> None:
+    try:
+        run.write_json("error.json", {"error": type(exc).__name__, "message": str(exc)})
+    except Exception:
+        pass

@@ -1,0 +1,223 @@
+"""``sieve clean`` and ``sieve filters``: exit codes, clear errors (never a traceback), the summary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import clean_cli
+from pipeline.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+GOOD_RECIPE = """
+name: cli-test
+stages:
+  - filter: normalize_whitespace
+  - filter: reject_empty
+  - filter: char_length
+    params: {min_chars: 12}
+    per_domain:
+      social_media: {min_chars: 4}
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [
+        {"id": "a", "text": "O autocarro chegou  atrasado.", "label": "pt-PT", "domain": "social_media"},
+        {"id": "b", "text": "O ônibus atrasou.", "label": "pt-BR", "domain": "social_media"},
+        {"id": "c", "text": "curto", "label": "pt-PT", "domain": "legal"},
+        {"id": "d", "text": "  ", "label": "pt-BR", "domain": "legal"},
+    ]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) + '{"id": "e", "text": \n', encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(GOOD_RECIPE, encoding="utf-8")
+    return corpus, recipe, tmp_path / "runs"
+
+
+def test_clean_writes_a_run_and_prints_the_summary(files, capsys):
+    corpus, recipe, out = files
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "kept + rejected = input: OK (2 + 3 = 5)" in stdout
+    assert "malformed_input 1" in stdout and "too_few_chars 1" in stdout and "empty 1" in stdout
+    assert "retention by domain x label" in stdout and "social_media  pt-BR" in stdout
+    run_dir = (out / "latest").resolve()
+    assert f"run directory: {run_dir}" in stdout
+    for name in ("kept.parquet", "rejected.parquet", "stats.json", "timings.json", "examples.json", "recipe.json"):
+        assert (run_dir / name).is_file(), name
+
+
+def test_quiet_prints_one_line(files, capsys):
+    corpus, recipe, out = files
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and "5 rows: 2 kept, 3 rejected; kept + rejected = input: OK" in captured.out
+    assert captured.err == ""
+
+
+def test_dev_mode_says_so(files, capsys):
+    corpus, recipe, out = files
+    with open(corpus, "a", encoding="utf-8") as fh:  # a second row in the legal x pt-PT stratum
+        fh.write(json.dumps({"id": "f", "text": "A sentença transitou em julgado.", "label": "pt-PT", "domain": "legal"}) + "\n")
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--dev", "--dev-per-stratum", "1", "--seed", "4"]) == 0
+    stdout = capsys.readouterr().out
+    # 5 strata (the malformed row has neither domain nor label): one row each
+    assert "DEV MODE: a seeded sample of 5 of 6 rows (at most 1 per domain x label, seed 4)" in stdout
+
+
+@pytest.mark.parametrize(
+    "recipe_text, expected",
+    [
+        ("stages:\n  - filter: char_length\n    params: {min_chars: ten}\n",
+         "stages[0].params.min_chars: expected int or null, got 'ten'"),
+        ("stages:\n  - filter: remove_hashtag\n", "stages[0].filter: unknown filter 'remove_hashtag'. Did you mean 'remove_hashtags'"),
+        ("stages: [oops\n", "cannot parse"),
+    ],
+)
+def test_bad_recipe_exits_2_with_a_clear_message(files, capsys, recipe_text, expected):
+    corpus, recipe, out = files
+    recipe.write_text(recipe_text, encoding="utf-8")
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"sieve clean: error: recipe {recipe.resolve()} has 1 problem:")
+    assert expected in err and "Traceback" not in err
+    assert not out.exists()  # nothing ran
+
+
+def test_missing_input_exits_2(files, capsys):
+    _, recipe, out = files
+    assert main(["clean", str(out.parent / "nope.jsonl"), "--recipe", str(recipe), "--out", str(out)]) == 2
+    assert "sieve clean: error: cannot read the input: no such file or directory" in capsys.readouterr().err
+
+
+def test_strict_mode_stops_at_the_first_unreadable_row(files, capsys):
+    corpus, recipe, out = files
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the input:" in err and "line 5" in err and "Traceback" not in err
+
+
+def test_recipe_that_does_not_fit_the_input_exits_2(files, capsys):
+    corpus, recipe, out = files
+    recipe.write_text("stages:\n  - filter: char_length\n    params_from_columns: {min_chars: limit}\n", encoding="utf-8")
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "stages[0].params_from_columns.min_chars: the input has no column 'limit'" in err
+    assert "does not fit this input" in err
+
+
+def test_missing_default_recipe_is_a_clear_error(files, capsys, monkeypatch):
+    corpus, _, out = files
+    monkeypatch.setattr(clean_cli, "DEFAULT_RECIPE", out.parent / "no" / "default_recipe.yaml")
+    assert main(["clean", str(corpus), "--out", str(out)]) == 2
+    assert "no --recipe given and the default recipe was not found" in capsys.readouterr().err
+
+
+def test_default_recipe_is_found_in_the_checkout():
+    assert clean_cli.DEFAULT_RECIPE == REPO / "data" / "default_recipe.yaml"
+
+
+def test_accounting_failure_exits_1_loudly(files, capsys, monkeypatch):
+    import pipeline.writers
+
+    corpus, recipe, out = files
+    real_close = pipeline.writers.ParquetSink.close
+    monkeypatch.setattr(pipeline.writers.ParquetSink, "close", lambda self: real_close(self) + 1)
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 1
+    assert "sieve clean: FATAL: rows were lost" in capsys.readouterr().err
+
+
+def test_batch_size_must_be_positive(files, capsys):
+    corpus, recipe, out = files
+    with pytest.raises(SystemExit) as info:
+        main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--batch-size", "0"])
+    assert info.value.code == 2
+    assert "expected a positive integer, got '0'" in capsys.readouterr().err
+
+
+def test_subprocess_exit_codes_and_no_traceback(files):
+    corpus, recipe, out = files
+    bad = recipe.with_name("bad.yaml")
+    bad.write_text("stages:\n  - filter: char_length\n    params: {min_chars: 10, max_chars: 2}\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "pipeline.cli", "clean", str(corpus), "--out", str(out)]
+    failed = subprocess.run([*cmd, "--recipe", str(bad)], capture_output=True, text=True, cwd=REPO)
+    assert failed.returncode == 2
+    assert "stages[0] (char_length): min_chars (10) is greater than max_chars (2)" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    ok = subprocess.run([*cmd, "--recipe", str(recipe), "--quiet"], capture_output=True, text=True, cwd=REPO)
+    assert ok.returncode == 0, ok.stderr
+    assert "kept + rejected = input: OK" in ok.stdout
+
+
+# -- sieve filters ---------------------------------------------------------------------------------
+
+def test_filters_lists_every_filter_with_kind_reasons_and_parameters(capsys):
+    assert main(["filters"]) == 0
+    out = capsys.readouterr().out
+    assert "char_length  (check)  Reject texts with fewer than ``min_chars`` or more than ``max_chars`` characters." in out
+    assert "    reasons: too_few_chars, too_many_chars" in out
+    assert "    params:  min_chars: int | None = None; max_chars: int | None = None" in out
+    assert "normalize_whitespace  (transform)" in out
+
+
+def test_filters_shows_one_filter_in_full(capsys):
+    assert main(["filters", "reject_empty"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("reject_empty  (check)") and "Examples" in out
+
+
+def test_filters_unknown_name_exits_2(capsys):
+    assert main(["filters", "char_lenght"]) == 2
+    assert "Did you mean 'char_length'?" in capsys.readouterr().err
+
+
+def test_filters_json(capsys):
+    assert main(["filters", "--json"]) == 0
+    listing = {f["name"]: f for f in json.loads(capsys.readouterr().out)}
+    assert listing["char_length"]["kind"] == "check"
+    assert listing["char_length"]["parameters"] == [
+        {"name": "min_chars", "required": False, "default": None, "type": "int | None"},
+        {"name": "max_chars", "required": False, "default": None, "type": "int | None"},
+    ]
+
+
+# -- progress ---------------------------------------------------------------------------------------
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_rewrites_one_line_on_a_terminal_and_prints_lines_otherwise():
+    from pipeline.progress import Progress
+
+    tty = _Stream(tty=True)
+    p = Progress(stream=tty, every=0)
+    p.update(1000, 900, 100)
+    p.update(2000, 1800, 200)
+    p.finish()
+    assert tty.text.count("\r") == 2 and tty.text.endswith("\n") and "2,000 rows (1,800 kept, 200 rejected)" in tty.text
+    log = _Stream(tty=False)
+    p = Progress(stream=log, every=0)
+    p.update(1000, 900, 100)
+    p.finish()
+    assert "\r" not in log.text and log.text.count("\n") == 1 and "rows/s" in log.text
+    quiet = _Stream(tty=True)
+    Progress(enabled=False, stream=quiet, every=0).update(1, 1, 0)
+    assert quiet.text == ""
