@@ -251,19 +251,20 @@ def _z_threshold(tables: dict[str, Any]) -> float | None:
 
 
 QUANTILE_KEYS = {
-    "min": ("min", "q0", "p0", "q00"),
+    "min": ("min", "q0", "p0", "q00", "q05", "p05"),
     "q1": ("q1", "q25", "p25", "q_25"),
     "median": ("median", "q50", "p50", "q_50"),
     "q3": ("q3", "q75", "p75", "q_75"),
-    "max": ("max", "q100", "p100"),
+    "max": ("max", "q100", "p100", "q95", "p95"),
 }
 
 
 def property_boxes(tables: dict[str, dict[str, Any]]) -> Iterator[Figure]:
-    """Box plots of each separating property by label (the strongest properties first)."""
+    """Box plots by label of the properties that separate the labels most, each in its strongest domain."""
+    check_tables = tables.get("property_shortcut", {})
     rows = find_table(
-        tables.get("property_shortcut", {}),
-        ("quantiles", "distributions", "properties"),
+        check_tables,
+        ("property_quantiles", "quantiles", "distributions", "properties"),
         lambda r: pick(r, "property", "feature") is not None
         and "label" in r
         and pick(r, *QUANTILE_KEYS["median"]) is not None,
@@ -273,44 +274,59 @@ def property_boxes(tables: dict[str, dict[str, Any]]) -> Iterator[Figure]:
     prop_key = pick(rows[0], "property", "feature")
     keys = {k: pick(rows[0], *alts) for k, alts in QUANTILE_KEYS.items()}
     domain_key = pick(rows[0], "domain")
-    if domain_key and any(r.get(domain_key) is None for r in rows):
-        rows = [r for r in rows if r.get(domain_key) is None]  # the pooled distribution
-    elif domain_key:
-        first = sorted({str(r.get(domain_key)) for r in rows})
-        rows = [r for r in rows if str(r.get(domain_key)) == first[0]] if len(first) == 1 else rows
-
-    props = list(dict.fromkeys(str(r[prop_key]) for r in rows))
-    effect = _property_effects(tables.get("property_shortcut", {}))
-    props.sort(key=lambda p: -effect.get(p, 0.0))
     labels = sorted({str(r["label"]) for r in rows})
-    for prop in props[:MAX_PROPERTIES]:
-        boxes = []
-        for r in rows:
-            if str(r[prop_key]) != prop:
-                continue
-            if domain_key and r.get(domain_key) is not None and len({str(x.get(domain_key)) for x in rows}) > 1:
-                continue
-            boxes.append({
-                "name": prop,
-                "group": str(r["label"]),
-                **{k: _num(r.get(v)) if v else None for k, v in keys.items()},
-            })
+
+    def where(r: dict) -> tuple[str, str | None]:
+        return str(r[prop_key]), (str(r[domain_key]) if domain_key and r.get(domain_key) is not None else None)
+
+    available = {where(r) for r in rows}
+    chosen = [pd for pd in _strongest_properties(check_tables) if pd in available or (pd[0], None) in available]
+    if not chosen:  # no test table: the first properties as they come
+        chosen = list(dict.fromkeys(where(r) for r in rows))
+    seen_props: set[str] = set()
+    whiskers = "5th–95th percentiles" if keys["min"] in ("q05", "p05") else "extremes"
+    panels = []
+    for prop, domain in chosen:
+        if prop in seen_props or len(seen_props) >= MAX_PROPERTIES:
+            continue
+        if (prop, domain) not in available:
+            domain = None
+        boxes = [
+            {"name": prop, "group": str(r["label"]),
+             **{k: _num(r.get(v)) if v else None for k, v in keys.items()}}
+            for r in rows
+            if where(r) == (prop, domain)
+        ]
         if not boxes:
             continue
-        yield (
-            f"Property: {prop}",
-            "Distribution by label (box = quartiles, line = median, whiskers = extremes).",
-            svg.boxplots(boxes, title=f"{prop} by label", y_label=prop, groups=labels),
+        seen_props.add(prop)
+        in_domain = f" ({domain})" if domain else ""
+        panels.append(
+            '<div class="panel">'
+            + svg.boxplots(boxes, title=f"{prop}{in_domain}", y_label=f"{prop}{in_domain}", groups=labels,
+                           height=220, min_width=150, legend=False)
+            + "</div>"
         )
+    if not panels:
+        return
+    yield (
+        "Surface properties by label",
+        f"The properties that separate the labels most, each in the domain where it does (in brackets). "
+        f"Box = quartiles, line = median, whiskers = {whiskers}.",
+        '<div class="panels">' + "".join(panels) + '<div class="panel">' + svg.legend(labels) + "</div></div>",
+    )
 
 
-def _property_effects(tables: dict[str, Any]) -> dict[str, float]:
-    rows = find_table(tables, ("effects", "auc", "tests"), lambda r: pick(r, "property", "feature") is not None
+def _strongest_properties(tables: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(property, domain) pairs from the test table, flagged first, then by effect size."""
+    rows = find_table(tables, ("property_tests", "effects", "tests"),
+                      lambda r: pick(r, "property", "feature") is not None
                       and pick(r, "effect", "abs_effect", "gini") is not None)
-    out: dict[str, float] = {}
+    scored = []
     for r in rows:
-        name = str(r[pick(r, "property", "feature")])
-        v = _num(r.get(pick(r, "effect", "abs_effect", "gini")))
-        if v is not None:
-            out[name] = max(out.get(name, 0.0), abs(v))
-    return out
+        effect = _num(r.get(pick(r, "effect", "abs_effect", "gini"))) or 0.0
+        flagged = r.get("severity") in ("warn", "error")
+        domain = r.get("domain")
+        scored.append((not flagged, -abs(effect), str(r[pick(r, "property", "feature")]),
+                       None if domain is None else str(domain)))
+    return [(prop, domain) for _, _, prop, domain in sorted(scored, key=lambda t: t[:3])]

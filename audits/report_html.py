@@ -130,6 +130,8 @@ STAT_NAMES = {
     "min_effect": "minimum effect",
     "bh_q": "BH false-discovery rate",
     "bonferroni_alpha": "Bonferroni alpha",
+    "n_labels": "labels",
+    "dof": "degrees of freedom",
 }
 
 
@@ -316,10 +318,12 @@ def describe_statistic(statistic: dict[str, Any], settings: dict[str, Any] | Non
         if key in paired:
             continue
         base = _threshold_base(key)
-        if base in ("warn", "warning"):
-            generic.append(f"warning threshold {fmt(thr)}")
-        elif base == "error":
-            generic.append(f"error threshold {fmt(thr)}")
+        level, _, rest = (base or "").partition("_")
+        level_word = {"warn": "warning", "warning": "warning", "error": "error", "info": "info"}.get(level)
+        if level_word and not rest:
+            generic.append(f"{level_word} threshold {fmt(thr)}")
+        elif level_word:
+            generic.append(f"{level_word} threshold for {stat_name(rest)} {fmt(thr)}")
         elif base == "":
             generic.append(f"threshold {fmt(thr)}")
         elif base is None:
@@ -486,6 +490,7 @@ details.stats summary{cursor:pointer;color:var(--muted);font-size:13px}
 mark{background:#ffe08a;padding:0 1px}
 figure{background:#fff;margin:12px 0;padding:12px 16px;border-radius:10px;box-shadow:0 1px 2px rgba(0,0,0,.06);overflow-x:auto}
 figcaption{margin-bottom:8px;color:var(--muted)}figcaption strong{color:var(--ink);margin-right:4px}
+.panels{display:flex;flex-wrap:wrap;gap:8px 18px;align-items:flex-start}.panel svg{display:block}
 .tables{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
 #settings summary h2{display:inline}#settings>details>summary{cursor:pointer}
 .muted{color:var(--muted);font-weight:400}.good{color:var(--ok);font-weight:600}

@@ -87,10 +87,11 @@ def heatmap(
     >>> "<b>" in svg, "&lt;b&gt;" in svg
     (False, True)
     """
-    cell_w, cell_h = 84, 30
+    cell_w, cell_h = 96, 30
     left = 16 + min(28, max((len(str(r)) for r in rows), default=4)) * 7
+    left = max(left, 16 + len(row_title) * 7)  # the row title sits above the row labels
     top = 48 + (14 if col_title else 0)
-    width = left + cell_w * max(len(cols), 1) + 16
+    width = max(left + cell_w * max(len(cols), 1) + 16, left + len(col_title) * 7 + 16)
     height = top + cell_h * max(len(rows), 1) + 16
     finite = [v for row in values for v in row if v is not None and not math.isnan(v)]
     vmax = vmax if vmax is not None else (max(finite) if finite else 1.0)
@@ -246,6 +247,9 @@ def boxplots(
     title: str,
     y_label: str = "",
     groups: Sequence[str] | None = None,
+    height: int = 300,
+    min_width: int = 360,
+    legend: bool = True,
 ) -> str:
     """One box per ``{"name", "group", "min", "q1", "median", "q3", "max"}`` (whiskers = min/max).
 
@@ -257,9 +261,9 @@ def boxplots(
     colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     slot = 26
     per_name = max(len(groups), 1) * slot + 24
-    left, right, top, bottom = 64, 150, 24, 44
-    width = max(left + right + per_name * max(len(names), 1), 360)
-    height = 300
+    left, right, top, bottom = 64, (150 if legend else 12), 24, 44
+    width = max(left + right + per_name * max(len(names), 1), min_width)
+    height = height
     ph = height - top - bottom
     vals = [float(b[k]) for b in boxes for k in ("min", "q1", "median", "q3", "max") if _finite(b.get(k))] or [0, 1]
     y0, y1 = min(vals), max(vals)
@@ -305,9 +309,17 @@ def boxplots(
             f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" font-size="12" '
             f'text-anchor="middle">{esc(y_label)}</text>'
         )
-    out.append(_legend(groups, colour, width - right + 14, top + 6))
+    if legend:
+        out.append(_legend(groups, colour, width - right + 14, top + 6))
     out.append("</svg>")
     return "".join(out)
+
+
+def legend(groups: Sequence[str], *, title: str = "legend") -> str:
+    """A standalone legend for figures drawn without their own (small multiples)."""
+    colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    width = 24 + max((min(len(g), 16) for g in groups), default=4) * 7
+    return _svg_open(width, 18 * len(groups) + 8, title) + _legend(groups, colour, 4, 16) + "</svg>"
 
 
 def _legend(groups: Sequence[str], colour: dict[str, str], x: float, y: float) -> str:

@@ -76,7 +76,9 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         agg = sub.group_by(LABEL).agg(pl.col("len").sum())
         return dict(zip(agg[LABEL].to_list(), agg["len"].to_list()))
 
-    domains: list[str | None] = [None] + (corpus.domains if corpus.has_domain else [])
+    # one domain is the corpus itself: no separate domain cells
+    multi = corpus.has_domain and len(corpus.domains) > 1
+    domains: list[str | None] = [None] + (corpus.domains if multi else [])
     splits: list[str | None] = [None]
     if corpus.has_split:
         splits += sorted(s for s in base[SPLIT].unique().to_list() if s is not None)
@@ -179,8 +181,12 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     )
 
     heat_domains = corpus.domains
-    heat = [[stats.get((d, None), {}).get(f"count[{l}]", 0) for l in labels] for d in heat_domains]
+    heat = [[stats.get((d if multi else None, None), {}).get(f"count[{l}]", 0) for l in labels] for d in heat_domains]
     tables = {
+        # domain x label, pooled over splits (the heatmap); label_counts has every cell
+        "counts": [
+            {"domain": d, "label": l, "count": heat[i][j]} for i, d in enumerate(heat_domains) for j, l in enumerate(labels)
+        ],
         "label_counts": records,
         "domain_label_heatmap": {
             "domains": heat_domains,

@@ -59,7 +59,7 @@ CHECK_ID = "token_shortcut"
 DEFAULTS: dict[str, float | int] = {
     "min_count": 20,  # documents holding the feature in the domain, below: not tested
     "bh_q": 0.01,  # Benjamini-Hochberg false discovery rate per domain
-    "bonferroni_alpha": 0.01,  # family-wise error rate per domain
+    "bonferroni_alpha": 0.001,  # family-wise error rate per domain
     "min_effect": 0.3,  # (p̂ - p0) / (1 - p0) needed to flag
     "power": 0.8,  # for n_needed
     "bigrams": 1,  # 0: words only

@@ -126,7 +126,7 @@ def test_highlight_escapes_around_the_mark():
 
 def test_figures_render_from_fake_tables(hostile_page):
     assert hostile_page.count("<svg") >= 4
-    for title in ("Labels per domain", "Leakage between splits", "Token shortcuts", "Property: char_length"):
+    for title in ("Labels per domain", "Leakage between splits", "Token shortcuts", "Surface properties by label"):
         assert title in hostile_page
 
 
