@@ -99,23 +99,32 @@ _ADVICE_OF = {
 }
 
 
-def _long(props: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    wide = props.with_columns(frame[DOMAIN].alias("domain"), frame[LABEL].alias("label"))
-    return wide.unpivot(index=["domain", "label"], on=list(PROPERTIES), variable_name="property").with_columns(
-        pl.col("value").cast(pl.Float64)
-    )
-
-
-def _value_counts(long: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
+def _value_counts(props: pl.DataFrame, frame: pl.DataFrame, labels: list[str], domains: list[str]) -> pl.DataFrame:
     """(domain, property, value) with the count of each label (``k_i``) and in all (``t``).
 
     Every statistic of the check (U, quantiles, histograms) is computed from this
-    table, which has one row per distinct value instead of one per text.
+    table, which has one row per distinct value instead of one per text: one
+    group-by per property on integer-coded domain and label, run in parallel.
     """
     k_cols = [f"k_{i}" for i in range(len(labels))]
+    wide = props.select(PROPERTIES).with_columns(
+        frame[DOMAIN].replace_strict({d: i for i, d in enumerate(domains)}, return_dtype=pl.UInt32).alias("_dom"),
+        frame[LABEL].replace_strict({lab: i for i, lab in enumerate(labels)}, return_dtype=pl.UInt32).alias("_lab"),
+    ).lazy()
+    queries = [
+        wide.group_by("_dom", pl.col(prop).cast(pl.Float64).alias("value"))
+        .agg(*[(pl.col("_lab") == i).sum().cast(pl.Int64).alias(k) for i, k in enumerate(k_cols)])
+        .with_columns(property=pl.lit(prop))
+        for prop in PROPERTIES
+    ]
+    counts = pl.concat(pl.collect_all(queries))
     return (
-        long.group_by("domain", "property", "value")
-        .agg(*[(pl.col("label") == lab).sum().alias(k) for lab, k in zip(labels, k_cols)])
+        counts.select(
+            pl.col("_dom").replace_strict(dict(enumerate(domains)), return_dtype=pl.String).alias("domain"),
+            "property",
+            "value",
+            *k_cols,
+        )
         .sort("domain", "property", "value")
         .with_columns(t=pl.sum_horizontal(k_cols))
     )
@@ -310,9 +319,8 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     frame = corpus.frame
     labels, domains = corpus.labels, corpus.domains
     props = corpus_properties(corpus)
-    long = _long(props, frame)
     multi_domain = len(domains) > 1
-    counts = _value_counts(long, labels)
+    counts = _value_counts(props, frame, labels, domains)
     tests = _tests(counts, labels, multi_domain)
     cmh = _cmh(props, frame, labels) if multi_domain else None
     m = tests.height + (cmh.height if cmh is not None else 0)

@@ -46,7 +46,7 @@ def test_real_news_sentence(shared_data):
     assert p["n_quotes_straight"] == 2 and p["n_quotes_curly"] == 0
     assert p["upper_ratio"] > 0 and p["ends_with_punct"] == 1
     assert p["has_url"] == p["has_html_tag"] == p["has_mojibake"] == p["non_nfc"] == 0
-    assert p["n_tokens"] == len(text.split()) + 0  # no hyphenated or glued words in this one
+    assert p["n_tokens"] == len(text.split())  # no hyphenated or glued words in this sentence
 
 
 @pytest.mark.parametrize(
