@@ -4,12 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SIEVE := $(BIN)/sieve
 
-.PHONY: install test clean-corpus audit bench dev clean
+.PHONY: install test clean-corpus audit bench bench-html dev clean
 
-install:  ## create .venv and install corpus-sieve with its test tools
+EXTRAS ?= dev
+install:  ## create .venv and install corpus-sieve with its test tools (more extras: make install EXTRAS=dev,ray)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
 
 test:  ## run the test suite (doctests in filters/ pipeline/ audits/ included)
 	$(BIN)/python -m pytest tests filters pipeline audits
@@ -23,8 +24,14 @@ dev:  ## the 10-second rule: the full code path on a stratified sample
 audit:  ## audit the kept rows of the latest make clean-corpus run
 	$(SIEVE) audit runs/latest --out runs/latest/audit
 
-bench:  ## benchmarks (not part of make test)
-	$(BIN)/python -m pytest tests/benchmarks -q -s
+bench:  ## speed vs HF datasets and datatrove on the real corpus (needs ../shared/data and pip install -e '.[bench]'); not part of make test
+	$(BIN)/python tests/benchmarks/bench_speed.py --markdown tests/benchmarks/latest.md
+	if [ -f tests/benchmarks/bench_audit.py ]; then $(BIN)/python tests/benchmarks/bench_audit.py; fi
+
+WCXB ?= ../shared/data/html/wcxb-dev
+OUT ?= runs/bench-html
+bench-html:  ## WCXB score of the HTML stage: make bench-html [WCXB=DIR] [OUT=DIR] [BACKEND=all]
+	$(BIN)/python tests/benchmarks/bench_html.py --wcxb $(WCXB) --out $(OUT) --backend $(or $(BACKEND),justext)
 
 clean:
 	rm -rf runs .pytest_cache .hypothesis build dist *.egg-info

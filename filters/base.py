@@ -225,10 +225,12 @@ class Check(Filter):
         """One reason per text (null = keep), same length and order."""
         s = _as_series(texts)
         if self.is_native:
+            # with_columns, not select: a reason_expr that is a bare literal (no
+            # bound configured) must still give one reason per row
             return (
                 s.to_frame(TEXT_COLUMN)
-                .select(self.reason_expr(pl.col(TEXT_COLUMN)).cast(pl.String).alias(REASON_COLUMN))
-                .to_series()
+                .with_columns(self.reason_expr(pl.col(TEXT_COLUMN)).cast(pl.String).alias(REASON_COLUMN))
+                .get_column(REASON_COLUMN)
             )
         reasons = pl.Series(REASON_COLUMN, [None] * len(s), dtype=pl.String)
         mask = s.is_not_null()

@@ -31,6 +31,9 @@ BLOCK_TAGS = frozenset({
 #: elements that are separated from their neighbours by a space (table cells)
 SPACED_TAGS = frozenset({"td", "th", "img", "input", "label"})
 
+#: the tree builders ``HtmlToText(parser=...)`` accepts
+PARSERS = ("bs4", "lxml")
+
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _SPACES = re.compile(r"[ \t]{2,}")
 _MARKUP = re.compile(MARKUP_PATTERN)
@@ -84,15 +87,75 @@ def _tree_text(root: Any) -> str:
     return "\n".join(line for line in (raw.strip() for raw in text.split("\n")) if line)
 
 
+def _soup_text(soup: Any) -> str:
+    """Text of a BeautifulSoup tree with the same rules as :func:`_tree_text`."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import PreformattedString
+
+    parts: list[str] = []
+    in_pre = 0
+    # an explicit stack: deep pages must not hit Python's recursion limit
+    stack: list[tuple[Any, bool]] = [(soup, False)]
+    while stack:
+        node, closing = stack.pop()
+        if isinstance(node, Tag):
+            tag = (node.name or "").lower()
+            if closing:
+                if tag == "pre":
+                    in_pre -= 1
+                if tag in BLOCK_TAGS:
+                    parts.append("\n")
+                elif tag in SPACED_TAGS or tag in VISIBLE_DROPPED_TAGS:
+                    parts.append(" ")
+                continue
+            if tag in DROPPED_TAGS:
+                if tag in VISIBLE_DROPPED_TAGS:
+                    parts.append(" ")
+                continue
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            elif tag in SPACED_TAGS:
+                parts.append(" ")
+            if tag == "pre":
+                in_pre += 1
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            parts.append(str(node) if in_pre else _HTML_SPACE.sub(" ", str(node)))
+    text = _SPACES.sub(" ", "".join(parts))
+    return "\n".join(line for line in (raw.strip() for raw in text.split("\n")) if line)
+
+
+def _bs4_to_text(html: str) -> str:
+    import warnings
+
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+    try:
+        with warnings.catch_warnings():
+            # a row that looks like a URL or an XML declaration is still parsed as HTML, on purpose
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(html, "lxml")
+    except Exception:  # noqa: BLE001 - bs4 wraps parser errors in several types
+        return _regex_fallback(html)
+    return _soup_text(soup)
+
+
 def _regex_fallback(text: str) -> str:
     """Last resort when lxml fails: tags removed, entities decoded."""
     return _html_lib.unescape(_TAGLIKE.sub(" ", text)).strip()
 
 
-def html_to_text(html: str, max_bytes: int | None = 5_000_000) -> str:
+def html_to_text(html: str, max_bytes: int | None = 5_000_000, parser: str = "lxml") -> str:
     """The visible text of an HTML document or fragment (never raises).
 
+    ``parser="bs4"`` builds a BeautifulSoup tree (lxml builder) and walks it;
+    ``"lxml"`` walks libxml2's tree directly. Both give the same text.
+
     >>> html_to_text("<p>Ol&aacute; <b>mun</b>do</p><p>caf&#233;</p>")
+    'Olá mundo\\ncafé'
+    >>> html_to_text("<p>Ol&aacute; <b>mun</b>do</p><p>caf&#233;</p>", parser="bs4")
     'Olá mundo\\ncafé'
     """
     global _PARSER
@@ -101,6 +164,10 @@ def html_to_text(html: str, max_bytes: int | None = 5_000_000) -> str:
     html = remove_control_chars(strip_raw_blocks(cap_bytes(html, max_bytes)))
     if not html.strip():
         return ""
+    if parser == "bs4":
+        if _too_deep(html):
+            return _regex_fallback(html)
+        return _bs4_to_text(html)
     if _PARSER is None:
         _PARSER = _parser()
     try:
@@ -113,6 +180,22 @@ def html_to_text(html: str, max_bytes: int | None = 5_000_000) -> str:
     if root is None:
         return ""
     return _tree_text(root)
+
+
+def _too_deep(html: str) -> bool:
+    """Whether libxml2 would hit its nesting limit (it then drops what lies deeper)."""
+    global _PARSER
+    from lxml import etree
+
+    if html.count("<") < 2048:  # cannot nest 2048 elements with fewer tags
+        return False
+    if _PARSER is None:
+        _PARSER = _parser()
+    try:
+        etree.fromstring(html.encode("utf-8", "replace"), _PARSER)
+    except (etree.LxmlError, ValueError):
+        return True
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log)
 
 
 @register
@@ -154,6 +237,12 @@ class HtmlToText(Transform):
         Only the first ``max_bytes`` bytes (UTF-8) of a document are
         converted; the rest is cut before parsing (bounded time and memory on
         huge or hostile documents). ``None`` converts everything.
+    parser : {"bs4", "lxml"}, default "bs4"
+        ``"bs4"``: BeautifulSoup (``beautifulsoup4`` with the lxml tree
+        builder) and a walk over its tree. ``"lxml"``: libxml2's tree walked
+        directly, without building BeautifulSoup objects (same text; about
+        3x faster on whole web pages, see the README). Both share the
+        block/drop/entity rules above and the pre-parse cut of scripts.
 
     Examples
     --------
@@ -166,14 +255,19 @@ class HtmlToText(Transform):
     'amo-te <3 e a < b'
     >>> to_text("Tom &amp; Jerry")
     'Tom & Jerry'
+    >>> HtmlToText(parser="lxml")("<ul><li>ma&ccedil;&atilde;<li>p&ecirc;ra</ul>")
+    'maçã\\npêra'
     """
 
     name = "html_to_text"
 
-    def __init__(self, max_bytes: int | None = 5_000_000) -> None:
+    def __init__(self, max_bytes: int | None = 5_000_000, parser: str = "bs4") -> None:
         if max_bytes is not None and max_bytes <= 0:
             raise ValueError(f"max_bytes must be positive or None, got {max_bytes}")
+        if parser not in PARSERS:
+            raise ValueError(f"parser must be one of {PARSERS}, got {parser!r}")
         self.max_bytes = max_bytes
+        self.parser = parser
 
     def needs_expr(self, col: pl.Expr) -> pl.Expr:
         return looks_like_markup(col) | has_entity(col)
@@ -181,7 +275,7 @@ class HtmlToText(Transform):
     def convert(self, text: str) -> str:
         """The plain text of one document (markup or entities)."""
         if _MARKUP.search(text):
-            return html_to_text(text, self.max_bytes)
+            return html_to_text(text, self.max_bytes, self.parser)
         return _html_lib.unescape(text)
 
     def transform_batch(self, texts: list[str]) -> list[str]:

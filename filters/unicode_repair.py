@@ -137,14 +137,28 @@ class RepairUnicode(Transform):
     def needs_expr(self, col: pl.Expr) -> pl.Expr:
         return col.str.contains(MOJIBAKE)
 
-    def transform_series(self, texts: pl.Series | list[str | None]) -> pl.Series:
-        repaired = super().transform_series(_as_series(texts))
+    def _one_round(self, texts: pl.Series) -> pl.Series:
+        repaired = super().transform_series(texts)
         return (
             repaired.to_frame("text")
             .select(_native_cleanup(pl.col("text"), self.remove_controls))
             .to_series()
-            .alias(repaired.name)
+            .alias(texts.name)
         )
+
+    def transform_series(self, texts: pl.Series | list[str | None]) -> pl.Series:
+        before = _as_series(texts)
+        out = self._one_round(before)
+        # Removing a control character can join two halves of a mojibake
+        # sequence ("Ã\x01©"); rounds continue on the rows where that happened.
+        for _ in range(_MAX_ROUNDS):
+            again = (out != before).fill_null(False) & out.str.contains(MOJIBAKE).fill_null(False)
+            if not again.any():
+                break
+            idx = again.arg_true()
+            before = out
+            out = out.scatter(idx, self._one_round(out.gather(idx)))
+        return out
 
     def transform_batch(self, texts: list[str]) -> list[str]:
         return [fix_mojibake(t) for t in texts]

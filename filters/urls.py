@@ -109,7 +109,11 @@ class RemoveUrls(Transform):
         # the boundary characters around a URL are put back; in "keep" mode
         # (replacement == "") so is a whole e-mail address
         email = "${email}" if self.emails == "keep" else ""
-        return col.str.replace_all(URL_OR_EMAIL, email + "${wpre}" + self.replacement.replace("$", "$$") + "${post}")
+        template = email + "${wpre}" + self.replacement.replace("$", "$$") + "${post}"
+        once = col.str.replace_all(URL_OR_EMAIL, template)
+        # A boundary character consumed by one match cannot start the next
+        # ('0.be/"www.x.pt'): a second pass catches such adjacent links.
+        return once.str.replace_all(URL_OR_EMAIL, template)
 
     def needs_expr(self, col: pl.Expr) -> pl.Expr:
         return col.str.contains(URL_OR_EMAIL)
@@ -121,4 +125,4 @@ class RemoveUrls(Transform):
         def sub(m: regex.Match) -> str:
             return m.group("email") or f"{m.group('wpre') or ''}{self.replacement}{m.group('post') or ''}"
 
-        return [compiled.sub(sub, t) for t in texts]
+        return [compiled.sub(sub, compiled.sub(sub, t)) for t in texts]

@@ -14,6 +14,9 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_ACCOUNTING = 1
 EXIT_USAGE = 2
+#: 128 + signal number, as shells report a process stopped by SIGINT / SIGTERM
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 DEFAULT_RECIPE = Path(__file__).resolve().parent.parent / "data" / "default_recipe.yaml"
 
@@ -29,11 +32,11 @@ def _positive_int(value: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+    parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="corpus files (jsonl, csv, tsv, parquet, .gz), directories, globs or saved datasets")
     parser.add_argument("--recipe", type=Path, metavar="FILE",
                         help="recipe (.yaml/.yml/.toml); default: data/default_recipe.yaml of the checkout")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+    parser.add_argument("--out", type=Path, metavar="DIR",
                         help="base directory for run directories (DIR/<run id>/, DIR/latest)")
     parser.add_argument("--dev", action="store_true",
                         help="the 10-second rule: run the full pipeline on a seeded sample stratified by domain x label")
@@ -41,10 +44,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="dev mode: at most N rows per domain x label (default: recipe dev.per_stratum, 200)")
     parser.add_argument("--seed", type=int, metavar="N", help="dev mode: sampling seed (default: recipe dev.seed, 0)")
     parser.add_argument("--strict", action="store_true",
-                        help="stop at the first unreadable row instead of rejecting it with a reason")
+                        help="stop at the first unreadable row (message names file, line and column) "
+                             "instead of rejecting it with a reason")
+    parser.add_argument("--resume", type=Path, metavar="RUN_DIR",
+                        help="continue a killed or interrupted run from its last checkpoint "
+                             "(a run directory, or OUT/latest); needs no other arguments")
     parser.add_argument("--batch-size", type=_positive_int, metavar="N",
                         help="rows per batch (default: recipe batch_size, 10000); output does not depend on it")
+    parser.add_argument("--workers", type=_positive_int, metavar="N",
+                        help="processes for per-row Python filters such as remove_boilerplate "
+                             "(default: recipe workers, else $SIEVE_WORKERS, else the CPU count; 1 = no pool)")
     parser.add_argument("--quiet", action="store_true", help="no progress, one summary line")
+    from pipeline.engines import cli as engine_cli  # --engine, --ray-address, --save-to-disk, --push-to-hub
+
+    engine_cli.add_arguments(parser)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -52,14 +65,79 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
+def _raise_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM (kill, a scheduler's timeout) stops the run like Ctrl-C: at the
+    # next Python instruction, keeping the last checkpoint for --resume
+    exc = KeyboardInterrupt("SIGTERM")
+    exc.signal_name = "SIGTERM"  # type: ignore[attr-defined]
+    raise exc
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    from pipeline.errors import RunInterrupted
+
+    name = getattr(exc, "signal_name", "SIGINT")
+    print(file=sys.stderr)
+    if isinstance(exc, RunInterrupted) and exc.run_dir is not None:
+        print(f"sieve clean: {exc.message}.", file=sys.stderr)
+        print(f"Continue it with:\n  {exc.resume_command()}", file=sys.stderr)
+    else:
+        print(f"sieve clean: interrupted by {name}.", file=sys.stderr)
+    return EXIT_TERMINATED if name == "SIGTERM" else EXIT_INTERRUPTED
+
+
 def run(args: argparse.Namespace) -> int:
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    except ValueError:  # not the main thread (an embedding application): leave signals alone
+        previous = None
+    try:
+        return _run(args)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _resume_options_given(args: argparse.Namespace) -> list[str]:
+    """Options that --resume must not get: the run keeps the ones it started with."""
+    options = (("INPUT", args.inputs), ("--out", args.out), ("--dev", args.dev), ("--strict", args.strict),
+               ("--batch-size", args.batch_size), ("--seed", args.seed), ("--dev-per-stratum", args.dev_per_stratum))
+    return [name for name, value in options if value]
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.resume is not None:
+        given = _resume_options_given(args)
+        if given:
+            return _fail(f"--resume continues a run with the input and options it started with; "
+                         f"do not give {', '.join(given)}")
+    elif not args.inputs:
+        return _fail("give at least one INPUT (or --resume RUN_DIR)")
+    elif args.out is None:
+        return _fail("give --out DIR, the base directory for run directories")
+    from pipeline.engines import cli as engine_cli
+
+    problem = engine_cli.check(args)
+    if problem:
+        return _fail(problem)
+    from pipeline.errors import ResumeError
     from pipeline.readers import InputError
     from pipeline.recipe import RecipeError, load_recipe
-    from pipeline.runner import AccountingError, run_pipeline
+    from pipeline.runner import AccountingError, resume_pipeline, run_pipeline
     from pipeline.summary import format_summary
 
+    if getattr(args, "workers", None) is not None:
+        from pipeline import parallel
+
+        parallel.set_workers(args.workers)
     recipe_path = args.recipe
-    if recipe_path is None:
+    if recipe_path is None and args.resume is not None:
+        pass  # the recipe file the run started with
+    elif recipe_path is None:
         recipe_path = DEFAULT_RECIPE
         if not recipe_path.is_file():
             return _fail(
@@ -67,16 +145,23 @@ def run(args: argparse.Namespace) -> int:
                 "(it ships with the repository checkout in data/); pass --recipe FILE"
             )
     try:
-        recipe = load_recipe(recipe_path)
+        recipe = load_recipe(recipe_path) if recipe_path is not None else None
     except RecipeError as exc:
         return _fail(f"{exc}\nFix the recipe and run again (`sieve filters` lists filters and their parameters).")
 
     try:
-        result = run_pipeline(
-            args.inputs, recipe, args.out,
-            dev=args.dev, strict=args.strict, progress=not args.quiet,
-            batch_size=args.batch_size, dev_per_stratum=args.dev_per_stratum, seed=args.seed,
-        )
+        if args.resume is not None:
+            result = resume_pipeline(args.resume, recipe, progress=not args.quiet)
+        elif args.engine != "local":
+            result = engine_cli.run(args, recipe)
+        else:
+            result = run_pipeline(
+                args.inputs, recipe, args.out,
+                dev=args.dev, strict=args.strict, progress=not args.quiet,
+                batch_size=args.batch_size, dev_per_stratum=args.dev_per_stratum, seed=args.seed,
+            )
+    except ResumeError as exc:
+        return _fail(f"cannot resume: {exc}")
     except RecipeError as exc:
         return _fail(f"{exc}\nThe recipe {recipe_path} does not fit this input.")
     except InputError as exc:
@@ -89,6 +174,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
 
+    problem = engine_cli.publish(args, result, recipe)
+    if problem:
+        return _fail(f"{problem} (the run itself succeeded: {result.path})")
     totals = result.stats["totals"]
     if args.quiet:
         print(

@@ -49,7 +49,13 @@ READ_REASONS = (
     "null_text",
     "non_string_text",
     "null_label",
+    "too_large",
 )
+
+#: texts longer than this many UTF-8 bytes are rejected (``too_large``) before any
+#: filter runs: one 50 MB "document" (a dump, a base64 blob) must not stall a run.
+#: Set ``reader.max_text_bytes`` in the recipe (0 = no limit).
+DEFAULT_MAX_TEXT_BYTES = 10_000_000
 
 _SUFFIX_FORMAT = {
     ".jsonl": "jsonl",
@@ -62,7 +68,7 @@ _SUFFIX_FORMAT = {
 _LINE_FORMATS = ("jsonl", "csv", "tsv")
 _KNOWN_OPTIONS = {
     "format", "has_header", "separator", "quote_char", "column_names",
-    "infer_schema_rows", "loader", "load_dataset",
+    "infer_schema_rows", "loader", "load_dataset", "max_text_bytes",
 }
 DEFAULT_INFER_ROWS = 10_000
 
@@ -345,16 +351,51 @@ def _parse_jsonl(recs, ctx: _LineCtx) -> pl.DataFrame:
             ok.append((n, s, raw))
         good = ok
         df = _read_ndjson([g[2] for g in good])
-        if df is None:  # type conflicts between lines: parse one by one, relax types
-            try:
-                df = pl.concat([pl.read_ndjson(io.BytesIO(g[2])) for g in good], how="diagonal_relaxed")
-            except Exception as e:
-                raise InputError(f"{where}, lines {good[0][0]}-{good[-1][0]}: cannot reconcile JSON types ({e})") from e
+        if df is None:  # type conflicts between lines: mixed columns become JSON text
+            df = _frame_from_objects([json.loads(g[1]) for g in good])
     df = df.with_columns(pl.Series(_POS, [g[0] for g in good], dtype=pl.Int64))
+    nested = [c for c, t in df.schema.items() if t.is_nested() and c != text_col]
+    if nested:
+        # lists/objects are kept as their JSON text: their shape can differ from
+        # line to line (and batch to batch), which no one column type can hold
+        objs = [json.loads(g[1]) for g in good]
+        df = df.with_columns(
+            pl.Series(c, [None if o.get(c) is None else json.dumps(o[c], ensure_ascii=False) for o in objs], dtype=pl.String)
+            for c in nested
+        )
     df = _flag_json_text(df, [g[1] for g in good], ctx)
     if bad:
         df = pl.concat([df, _bad_frame(text_col, bad)], how="diagonal_relaxed").sort(_POS)
     return df
+
+
+_JSON_KINDS = {bool: pl.Boolean, int: pl.Int64, float: pl.Float64, str: pl.String}
+
+
+def _frame_from_objects(objs: list[dict[str, Any]]) -> pl.DataFrame:
+    """JSON objects as a frame when polars cannot reconcile their types.
+
+    A column whose values are all of one scalar JSON type keeps it; any other
+    column (mixed types, lists, objects, integers beyond 64 bits) becomes a
+    String column: strings as they are, other values as JSON text. Nothing is
+    dropped, and one odd line no longer stops the run.
+    """
+    names: dict[str, None] = {}
+    for obj in objs:
+        names.update(dict.fromkeys(obj))
+    columns = {}
+    for name in names:
+        values = [obj.get(name) for obj in objs]
+        kinds = {type(v) for v in values if v is not None}
+        dtype = _JSON_KINDS.get(next(iter(kinds))) if len(kinds) == 1 else None
+        if dtype == pl.Int64 and any(not -(2**63) <= v < 2**63 for v in values if v is not None):
+            dtype = None
+        if dtype is None:
+            dtype = pl.String
+            values = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values]
+        columns[name] = pl.Series(name, values, dtype=dtype)
+    return pl.DataFrame(list(columns.values())) if columns else pl.DataFrame(schema={}).with_columns(
+        pl.Series("__empty", [None] * len(objs))).drop("__empty")
 
 
 def _read_ndjson(lines: list[bytes]) -> pl.DataFrame | None:
@@ -427,7 +468,8 @@ def _parse_delimited(recs, ctx: _LineCtx) -> pl.DataFrame:
     for (n, s, raw), found in zip(good, counts):
         if found != expected:
             bad.append((n, s, "malformed_input",
-                        f"{where}, line {n}: expected {expected} fields, found {found} (ragged row)"))
+                        f"{where}, line {n}: expected {expected} fields, found {found} (ragged row; "
+                        f"{_ragged_at(s, ctx, expected, found)})"))
         else:
             ok.append((n, s, raw))
     df = _read_delimited([g[1] for g in ok], ctx)
@@ -447,6 +489,18 @@ def _parse_delimited(recs, ctx: _LineCtx) -> pl.DataFrame:
     if bad:
         df = pl.concat([df, _bad_frame(text_col, bad)], how="diagonal_relaxed").sort(_POS)
     return df
+
+
+def _ragged_at(line: str, ctx: _LineCtx, expected: int, found: int) -> str:
+    """Where a ragged row goes wrong: the column of the first extra field, or the last field."""
+    try:
+        fields = _split_fields(line, ctx)
+    except csv.Error:
+        return "cannot split the row"
+    if found > expected and len(fields) > expected:
+        column = len(ctx.separator.join(fields[:expected])) + 2  # 1-based, after the separator
+        return f"field {expected + 1} starts at column {column}"
+    return f"the row ends at column {len(line) + 1} after field {len(fields)}"
 
 
 def _read_delimited(lines: list[str], ctx: _LineCtx) -> pl.DataFrame | None:
@@ -630,8 +684,18 @@ def _delimited_names(part: _Part, columns: ColumnMap, options: Mapping[str, Any]
 
 
 def _union(frames: list[pl.DataFrame], where: str) -> pl.Schema:
+    # a nested column (list, struct) whose shape differs between lines becomes
+    # JSON text: polars cannot always reconcile such types, and no value is lost
+    seen: dict[str, set[pl.DataType]] = {}
+    for f in frames:
+        for c, t in f.schema.items():
+            seen.setdefault(c, set()).add(t)
+    as_text = {c for c, ts in seen.items()
+               if len({t for t in ts if t != pl.Null}) > 1 and any(t.is_nested() for t in ts)}
+    frames = [f.clear().with_columns(pl.lit(None, pl.String).alias(c) for c in as_text if c in f.columns)
+              for f in frames]
     try:
-        schema = pl.concat([f.clear() for f in frames], how="diagonal_relaxed").schema
+        schema = pl.concat(frames, how="diagonal_relaxed").schema
     except Exception as e:
         raise InputError(f"{where}: column types cannot be reconciled ({e})") from e
     # a column that was all-null in the sample becomes String (any later value casts to it)
@@ -639,8 +703,14 @@ def _union(frames: list[pl.DataFrame], where: str) -> pl.Schema:
 
 
 def _missing_column(where: str, col: str, available: Iterable[str]) -> InputError:
-    cols = ", ".join(c for c in available if c not in (_POS, REASON, DETAIL)) or "none"
-    return InputError(f"missing column '{col}' in {where} (columns: {cols}; set columns.text in the recipe)")
+    import difflib
+
+    names = [c for c in available if c not in (_POS, REASON, DETAIL)]
+    cols = ", ".join(names) or "none"
+    lower = {c.lower(): c for c in names}
+    close = [lower[col.lower()]] if col.lower() in lower else difflib.get_close_matches(col, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return InputError(f"missing column '{col}' in {where} (columns: {cols}; set columns.text in the recipe{hint})")
 
 
 def _input_schema(parts: list[_Part], columns: ColumnMap, options: Mapping[str, Any]) -> pl.Schema:
@@ -669,7 +739,7 @@ def _input_schema(parts: list[_Part], columns: ColumnMap, options: Mapping[str, 
 
 
 def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap,
-            id_created: bool, infer_rows: Any) -> pl.DataFrame:
+            id_created: bool, infer_rows: Any, max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES) -> pl.DataFrame:
     where = part.display
     unit = "line" if part.fmt in _LINE_FORMATS else "row"
     text_col = columns.text
@@ -712,7 +782,14 @@ def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap
             if dtype == pl.String:
                 casts.append(_stringify(df[name]))
             else:
-                casts.append(pl.col(name).cast(dtype))
+                try:
+                    casts.append(df[name].cast(dtype))
+                except pl.exceptions.PolarsError as e:
+                    raise InputError(
+                        f"{where}, {unit}s {df[_POS].min()}-{df[_POS].max()}: column '{name}' holds "
+                        f"{df[name].dtype} values that do not fit its type {dtype} ({e}; "
+                        "set options.infer_schema_rows: 0 to scan the whole input first)"
+                    ) from None
     if casts:
         df = df.with_columns(casts)
     generated = pl.format(f"{part.prefix}:{{}}", pl.col(_POS))
@@ -722,15 +799,23 @@ def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap
     else:
         df = df.with_columns(pl.coalesce(pl.col(id_col), generated).alias(id_col))
     # row checks, first reason wins
-    checks = [(pl.col(text_col).is_null(), "null_text", f"column '{text_col}' is null")]
+    size = pl.col(text_col).str.len_bytes()
+    checks: list[tuple[pl.Expr, str, pl.Expr]] = [
+        (pl.col(text_col).is_null(), "null_text", pl.lit(f"column '{text_col}' is null")),
+    ]
+    if max_text_bytes:
+        checks.append((size > max_text_bytes, "too_large", pl.format(
+            f"column '{text_col}' is {{}} bytes, over reader.max_text_bytes = {max_text_bytes:,}", size)))
     if columns.label and columns.label in schema:
-        checks.append((pl.col(columns.label).is_null(), "null_label", f"column '{columns.label}' is null"))
+        checks.append((pl.col(columns.label).is_null(), "null_label", pl.lit(f"column '{columns.label}' is null")))
+        checks.append((pl.col(columns.label).str.strip_chars() == "", "null_label",
+                       pl.lit(f"column '{columns.label}' is empty")))
     # built inside-out, so the first check listed wins
     exprs_r, exprs_d = pl.col(REASON), pl.col(DETAIL)
     for cond, why, msg in reversed(checks):
         exprs_r = pl.when(pl.col(REASON).is_null() & cond).then(pl.lit(why)).otherwise(exprs_r)
         exprs_d = pl.when(pl.col(REASON).is_null() & cond).then(
-            pl.format(f"{where}, {unit} {{}}: {msg}", pl.col(_POS))
+            pl.format(f"{where}, {unit} {{}}: {{}}", pl.col(_POS), msg)
         ).otherwise(exprs_d)
     df = df.with_columns(exprs_r.alias(REASON), exprs_d.alias(DETAIL))
     order = ([id_col] if id_created else []) + list(schema.names()) + [REASON, DETAIL]
@@ -770,7 +855,9 @@ def iter_batches(
     ``quote_char`` (CSV default ``"``, TSV default none), ``column_names``
     (names for a headerless file, or to rename the header),
     ``infer_schema_rows`` (JSONL lines sampled to fix column types, default
-    10000; 0 = the whole input), ``loader: datasets`` with ``load_dataset``
+    10000; 0 = the whole input), ``max_text_bytes`` (texts longer than this
+    many UTF-8 bytes get reason ``too_large``; default 10,000,000, 0 = no
+    limit), ``loader: datasets`` with ``load_dataset``
     kwargs (read via ``datasets.load_dataset(source, **kwargs)``).
     """
     options = dict(options or {})
@@ -779,19 +866,23 @@ def iter_batches(
         raise InputError(f"unknown reader option(s): {', '.join(unknown)} (known: {', '.join(sorted(_KNOWN_OPTIONS))})")
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
+    max_bytes = options.get("max_text_bytes", DEFAULT_MAX_TEXT_BYTES)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
+        raise InputError(f"reader option max_text_bytes must be a whole number of bytes >= 0 (0 = no limit), got {max_bytes!r}")
     parts = _resolve(source, options)
     schema = _input_schema(parts, columns, options)
     if not schema:
         return
     id_created = columns.id not in schema
     infer_rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS) or "all"
+    max_text_bytes = options.get("max_text_bytes", DEFAULT_MAX_TEXT_BYTES)
     for part in parts:
         if part.schema is None:
             continue
         for raw in _raw_batches(part, columns, batch_size, options):
             if raw.height == 0:
                 continue
-            df = _finish(raw, part, schema, columns, id_created, infer_rows)
+            df = _finish(raw, part, schema, columns, id_created, infer_rows, max_text_bytes)
             if strict:
                 bad = df.filter(pl.col(REASON).is_not_null())
                 if bad.height:

@@ -49,7 +49,7 @@ DEFAULT_DEV_PER_STRATUM = 200
 DEFAULT_DEV_SEED = 0
 OUTPUT_FORMATS = ("parquet", "jsonl", "datasets")
 
-TOP_LEVEL_KEYS = ("name", "description", "columns", "reader", "batch_size", "outputs", "examples_per_rule", "dev", "stages", "audit")
+TOP_LEVEL_KEYS = ("name", "description", "columns", "reader", "batch_size", "workers", "outputs", "examples_per_rule", "dev", "stages", "audit")
 STAGE_KEYS = ("filter", "name", "params", "domains", "skip_domains", "per_domain", "params_from_columns")
 DEV_KEYS = ("per_stratum", "seed")
 
@@ -117,6 +117,8 @@ class Recipe:
     dev_per_stratum: int = DEFAULT_DEV_PER_STRATUM
     dev_seed: int = DEFAULT_DEV_SEED
     audit: Any = None
+    #: processes for per-row Python filters (None: SIEVE_WORKERS or the CPU count; see pipeline.parallel)
+    workers: int | None = None
     source: Path | None = None
     base_dir: Path | None = None
 
@@ -148,6 +150,7 @@ class Recipe:
         examples = _positive_int(data, "examples_per_rule", DEFAULT_EXAMPLES_PER_RULE, errors, allow_zero=True)
         outputs = _outputs(data.get("outputs"), errors)
         dev_per_stratum, dev_seed = _dev(data.get("dev"), errors)
+        workers = None if data.get("workers") is None else _positive_int(data, "workers", 1, errors)
 
         from pipeline.stages import build_stages  # stages import filters: keep `sieve --help` light
 
@@ -158,6 +161,8 @@ class Recipe:
             errors.append(f"stages: expected a list of stages, got {_type_name(raw_stages)}")
             raw_stages = []
         stages = build_stages(raw_stages, base, errors)
+        for stage in stages:
+            stage.workers = workers
         if columns.domain is None:
             for stage in stages:
                 for where in ("domains", "per_domain"):
@@ -178,6 +183,7 @@ class Recipe:
             dev_per_stratum=dev_per_stratum,
             dev_seed=dev_seed,
             audit=data.get("audit"),
+            workers=workers,
             source=Path(source).resolve() if source is not None else None,
             base_dir=base,
         )

@@ -19,6 +19,8 @@ files whatever the batch size.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,12 +323,15 @@ def run_pipeline(
     ``dev_per_stratum`` rows per domain x label (defaults from the recipe's
     ``dev`` block). ``strict`` makes the reader fail on the first malformed
     row instead of rejecting it. ``batch_size`` overrides the recipe's.
+    Every finished batch is checkpointed (:mod:`pipeline.resume`), so a run
+    that is killed can be continued with :func:`resume_pipeline`.
     Raises ``InputError`` (bad input), ``StageError``/``RecipeError`` (the
-    recipe does not fit the input) and :class:`AccountingError`.
+    recipe does not fit the input), :class:`AccountingError`, and
+    :class:`~pipeline.errors.RunInterrupted` on Ctrl-C.
     """
     from pipeline.readers import InputError
-    from pipeline.rundir import RunDir, package_version
-    from pipeline.writers import ParquetSink
+    from pipeline.resume import Checkpoint
+    from pipeline.rundir import RunDir
 
     started = time.perf_counter()
     paths = [Path(p) for p in inputs]
@@ -334,78 +339,199 @@ def run_pipeline(
         raise InputError("no input files given")
     for p in paths:
         _check_input_exists(p, InputError)
-    batch_size = batch_size or recipe.batch_size
-    per_stratum = dev_per_stratum or recipe.dev_per_stratum
-    seed = recipe.dev_seed if seed is None else seed
-    reporter = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+    invocation = {
+        "inputs": [str(p) for p in paths],
+        "cwd": os.getcwd(),
+        "batch_size": batch_size or recipe.batch_size,
+        "strict": bool(strict),
+        "dev": bool(dev),
+        "dev_per_stratum": dev_per_stratum or recipe.dev_per_stratum,
+        "seed": recipe.dev_seed if seed is None else seed,
+        "skew_threshold": skew_threshold,
+    }
+    run = RunDir.create(Path(out_base), recipe.resolved(), paths)
+    run = RunDir(run.path.absolute())
+    checkpoint = Checkpoint.start(run.path, invocation)
+    return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
 
+
+def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress: bool | Progress = True) -> RunResult:
+    """Continue a killed or interrupted run in its run directory ``run_ref``.
+
+    The run goes on from its last checkpoint with the same input, recipe,
+    batch size and options, and ends with the same kept/rejected rows (byte
+    for byte) and stats as an uninterrupted run. ``recipe`` defaults to the
+    recipe file the run was started with. Raises
+    :class:`~pipeline.errors.ResumeError` when the run already finished, has
+    no checkpoint, or its input files or recipe changed since.
+    """
+    from pipeline.errors import ResumeError
+    from pipeline.readers import fingerprint
+    from pipeline.recipe import load_recipe
+    from pipeline.resume import Checkpoint
+    from pipeline.rundir import RunDir
+
+    started = time.perf_counter()
+    try:
+        run = RunDir.open(run_ref)
+    except FileNotFoundError as exc:
+        raise ResumeError(str(exc)) from None
+    run = RunDir(run.path.absolute())
+    if run.has("stats.json"):
+        raise ResumeError(f"run {run.path} already finished (it has stats.json); nothing to resume")
+    checkpoint = Checkpoint.load(run.path)
+    invocation = checkpoint.state["invocation"]
+    saved_recipe = run.read_json("recipe.json")
+    if recipe is None:
+        source = saved_recipe.get("source")
+        if not source:
+            raise ResumeError(f"run {run.path} was started from a recipe that is not a file; pass the recipe to resume it")
+        if not Path(source).is_file():
+            raise ResumeError(f"the recipe of run {run.path} ({source}) no longer exists")
+        recipe = load_recipe(source)
+    if _plain_json(recipe.resolved()) != saved_recipe:
+        raise ResumeError(f"the recipe changed since run {run.path} started ({run.path / 'recipe.json'} differs); "
+                          "start a new run instead")
+    cwd = os.getcwd()
+    os.chdir(invocation["cwd"])  # input paths (and the file names in messages) stay exactly as the first time
+    try:
+        paths = [Path(p) for p in invocation["inputs"]]
+        saved_inputs = run.read_json("inputs.json")["inputs"]
+        if _without_mtime([fingerprint(p) for p in paths]) != _without_mtime(saved_inputs):
+            raise ResumeError(f"the input files changed since run {run.path} started (their content hashes differ "
+                              f"from {run.path / 'inputs.json'}); start a new run instead")
+        checkpoint.state["resumes"] = int(checkpoint.state.get("resumes", 0)) + 1
+        return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
+    finally:
+        os.chdir(cwd)
+
+
+def _reporter(progress: bool | Progress) -> Progress:
+    return progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+
+
+def _plain_json(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+def _without_mtime(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _without_mtime(v) for k, v in obj.items() if k != "mtime"}
+    if isinstance(obj, list):
+        return [_without_mtime(v) for v in obj]
+    return obj
+
+
+def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, Any], reporter: Progress,
+             checkpoint: Any, started: float) -> RunResult:
+    """Process the batches after the checkpoint's last one, then assemble the outputs."""
+    from pipeline.errors import ResumeError, RunInterrupted, describe
+    from pipeline.rundir import package_version
+    from pipeline.writers import ParquetSink
+
+    batch_size = int(invocation["batch_size"])
+    dev = bool(invocation["dev"])
+    skew_threshold = float(invocation["skew_threshold"])
     for stage in recipe.stages:
         stage.reset()
     runner = _Runner(recipe, skew_threshold)
-    run = RunDir.create(Path(out_base), recipe.resolved(), paths)
+    done = checkpoint.batches_done
+    if done:
+        checkpoint.restore(runner.stats, runner.examples, recipe.stages)
+    kept_total, rejected_total = int(checkpoint.state["kept"]), int(checkpoint.state["rejected"])
+    read_before = float(checkpoint.state["read_seconds"]) if done else 0.0
     dev_info: dict[str, Any] = {}
     sinks: list[Any] = []
+    kept_writer = rejected_writer = None
     try:
-        batches: Iterator[pl.DataFrame] = runner.batches(paths, batch_size, strict)
+        batches: Iterator[pl.DataFrame] = runner.batches(paths, batch_size, bool(invocation["strict"]))
         if dev:
+            per_stratum, seed = int(invocation["dev_per_stratum"]), int(invocation["seed"])
             sample = stratified_sample(batches, [_DOMAIN, _LABEL], _SEQ, per_stratum, seed)
             dev_info = {"dev": True, "per_stratum": per_stratum, "seed": seed,
                         "rows_read": runner.rows_read, "rows_sampled": sample.height}
             batches = rebatch(sample, batch_size)
-        sinks = [ParquetSink(run.kept_path), ParquetSink(run.rejected_path)]
-        kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
-        kept_total = rejected_total = 0
-        for batch in batches:
+        seen = 0
+        for index, batch in enumerate(batches):
+            seen = index + 1
+            if index < done:  # committed before the run was stopped
+                continue
             kept, rejected = runner.process(batch)
-            kept_writer.write(kept)
-            rejected_writer.write(rejected)
+            checkpoint.commit(index, batch.height, kept, rejected, runner.stats, runner.examples,
+                              recipe.stages, read_before + runner.read_seconds)
             kept_total += kept.height
             rejected_total += rejected.height
             reporter.update(kept_total + rejected_total, kept_total, rejected_total, "dev sample: " if dev else "")
+        if seen < done:
+            raise ResumeError(f"the input now gives {seen} batches but {done} were already done; start a new run")
         reporter.finish()
+        # the outputs, assembled from the committed parts in fixed-size row groups
+        sinks = [ParquetSink(run.kept_path), ParquetSink(run.rejected_path)]
+        kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
+        for writer, which in ((kept_writer, "kept"), (rejected_writer, "rejected")):
+            for part in checkpoint.iter_parts(which):
+                writer.write(part)
         empty_kept, empty_rejected = runner.empty_outputs()
         n_kept = kept_writer.close(empty_kept)
         n_rejected = rejected_writer.close(empty_rejected)
+        read_seconds = read_before + runner.read_seconds
+        runner.stats.add_time(READ_INDEX, read_seconds)
+        n_input = runner.stats.total_input
+        accounted = (n_kept + n_rejected == n_input) and (n_kept == runner.stats.total_kept) and (n_kept == kept_total)
+        t0 = time.perf_counter()
+        _write_extra_outputs(run, recipe.outputs)
+        extra_seconds = time.perf_counter() - t0
+        seconds = time.perf_counter() - started
+
+        stats = runner.stats.to_dict(run.id, package_version(), seconds,
+                                     n_kept, n_rejected, accounted, skew_threshold)
+        stats["dev"] = dev
+        if dev:
+            stats["dev_sample"] = dev_info
+        timings = {
+            "seconds": round(seconds, 6),
+            "read_seconds": round(read_seconds, 6),
+            "write_seconds": round(kept_writer.seconds + rejected_writer.seconds, 6),
+            "extra_outputs_seconds": round(extra_seconds, 6),
+            "rows": n_input,
+            "rows_per_second": round(n_input / seconds, 1) if seconds > 0 else None,
+            "batch_size": batch_size,
+            "batches": checkpoint.batches_done,
+            "resumed": int(checkpoint.state.get("resumes", 0)),
+            "batches_resumed_from": done,
+            "stages": [
+                {"stage": s["stage"], "index": s["index"], "kind": s["kind"], "seconds": s["seconds"], "rows_in": s["rows_in"],
+                 "rows_per_second": round(s["rows_in"] / s["seconds"], 1) if s["seconds"] > 0 else None}
+                for s in stats["stages"]
+            ],
+        }
+        run.write_json("timings.json", timings)
+        examples = runner.examples.to_dict()
+        run.write_json("examples.json", examples)
+        if dev:
+            run.write_json("dev.json", dev_info)
+        (Path(run.path) / "error.json").unlink(missing_ok=True)  # left by an interrupted first attempt
+        run.write_json("stats.json", stats)  # last: a run directory with stats.json is a finished run
+    except KeyboardInterrupt as exc:
+        reporter.finish()
+        for sink in sinks:
+            sink.abort()
+        _remove_unfinished_outputs(run)
+        signal_name = getattr(exc, "signal_name", None) or (str(exc) if str(exc).startswith("SIG") else "SIGINT")
+        stop = RunInterrupted(run.path, checkpoint.batches_done, int(checkpoint.state["rows_done"]), signal_name)
+        checkpoint.mark("interrupted", error=describe(stop))
+        _record_failure(run, stop)
+        raise stop from None
     except BaseException as exc:
         reporter.finish()
         for sink in sinks:
             sink.abort()  # no half-written parquet under a final name
+        _remove_unfinished_outputs(run)
+        checkpoint.mark("failed", error=describe(exc))
         _record_failure(run, exc)
         raise
 
-    runner.stats.add_time(READ_INDEX, runner.read_seconds)
-    n_input = runner.stats.total_input
-    accounted = (n_kept + n_rejected == n_input) and (n_kept == runner.stats.total_kept) and (n_kept == kept_total)
-    t0 = time.perf_counter()
-    _write_extra_outputs(run, recipe.outputs)
-    extra_seconds = time.perf_counter() - t0
-    seconds = time.perf_counter() - started
-
-    stats = runner.stats.to_dict(run.id, package_version(), seconds,
-                                 n_kept, n_rejected, accounted, skew_threshold)
-    stats["dev"] = dev
-    if dev:
-        stats["dev_sample"] = dev_info
-    timings = {
-        "seconds": round(seconds, 6),
-        "read_seconds": round(runner.read_seconds, 6),
-        "write_seconds": round(kept_writer.seconds + rejected_writer.seconds, 6),
-        "extra_outputs_seconds": round(extra_seconds, 6),
-        "rows": n_input,
-        "rows_per_second": round(n_input / seconds, 1) if seconds > 0 else None,
-        "batch_size": batch_size,
-        "stages": [
-            {"stage": s["stage"], "index": s["index"], "kind": s["kind"], "seconds": s["seconds"], "rows_in": s["rows_in"],
-             "rows_per_second": round(s["rows_in"] / s["seconds"], 1) if s["seconds"] > 0 else None}
-            for s in stats["stages"]
-        ],
-    }
-    run.write_json("stats.json", stats)
-    run.write_json("timings.json", timings)
-    examples = runner.examples.to_dict()
-    run.write_json("examples.json", examples)
-    if dev:
-        run.write_json("dev.json", dev_info)
+    checkpoint.remove()
     result = RunResult(run_dir=run, stats=stats, timings=timings, examples=examples, dev=dev, dev_info=dev_info)
     if not accounted:
         raise AccountingError(
@@ -426,8 +552,26 @@ def _write_extra_outputs(run: Any, outputs: Sequence[str]) -> None:
             parquet_to_datasets(parquet, base / "datasets" / which)
 
 
+def _remove_unfinished_outputs(run: Any) -> None:
+    """A run stopped while assembling: outputs already published must not look finished.
+
+    They are rebuilt from the checkpoint on ``--resume``.
+    """
+    import shutil
+
+    base = Path(run.path)
+    if (base / "stats.json").exists():
+        return
+    for name in ("kept.parquet", "rejected.parquet", "kept.jsonl", "rejected.jsonl", "timings.json",
+                 "examples.json", "dev.json"):
+        (base / name).unlink(missing_ok=True)
+    shutil.rmtree(base / "datasets", ignore_errors=True)
+
+
 def _record_failure(run: Any, exc: BaseException) -> None:
+    from pipeline.errors import describe
+
     try:
-        run.write_json("error.json", {"error": type(exc).__name__, "message": str(exc)})
+        run.write_json("error.json", describe(exc))
     except Exception:
         pass

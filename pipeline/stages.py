@@ -63,6 +63,8 @@ class Stage:
     per_domain: dict[str, dict[str, Any]] = field(default_factory=dict)
     params_from_columns: dict[str, str] = field(default_factory=dict)
     named: bool = False  # the recipe gave the stage an explicit name
+    #: worker processes for per-row Python filters (None: pipeline.parallel's default)
+    workers: int | None = None
     _shared: dict[str, Filter] = field(default_factory=dict, repr=False)
     _own: dict[str, Filter] = field(default_factory=dict, repr=False)
     _used: dict[str, Filter] = field(default_factory=dict, repr=False)
@@ -201,8 +203,10 @@ class Stage:
 
     def _run(self, inst: Filter, frame: pl.DataFrame, text: str, id_column: str | None) -> pl.DataFrame:
         if isinstance(inst, Transform):
-            return inst.transform_series(frame[text]).alias(TEXT).to_frame()
+            return _transform_series(inst, frame[text], self.workers).alias(TEXT).to_frame()
         assert isinstance(inst, Check)
+        if _plain_check(inst):
+            return _reasons_series(inst, frame[text], self.workers).alias(REASON).to_frame()
         out = inst.reasons_frame(frame, text, id_column)
         if REASON not in out.columns or out.height != frame.height:
             raise RuntimeError(f"{self.name}: reasons_frame must return {frame.height} rows with a 'reason' column")
@@ -223,6 +227,60 @@ class Stage:
                 empty = pl.Series(name, [None] * frame.height, dtype=done[name].dtype)
                 columns.append(empty.scatter(rows, done[name]))
         return pl.DataFrame(columns)
+
+
+# -- per-row Python filters across processes ------------------------------------------------------
+# These mirror ``Transform.transform_series`` / ``Check.reasons_series`` (same
+# mask, same scatter) and only differ in handing the Python work to
+# ``pipeline.parallel.run_batch``; filters that override those methods, native
+# filters and small batches take the filter's own path unchanged.
+
+def _python_rows(inst: Transform | Check, s: pl.Series) -> tuple[pl.Series, list[str]]:
+    """The mask of the rows that need Python (non-null, ``needs_expr``) and their texts."""
+    frame = s.to_frame(TEXT)
+    mask = s.is_not_null()
+    mask_expr = inst.needs_expr(pl.col(TEXT))
+    if mask_expr is not None:
+        mask = mask & frame.select(mask_expr.fill_null(False)).to_series()
+    return mask, s.filter(mask).to_list()
+
+
+def _transform_series(inst: Transform, texts: pl.Series, workers: int | None) -> pl.Series:
+    from filters.base import _as_series, _scatter
+    from pipeline import parallel
+
+    if type(inst).transform_series is not Transform.transform_series or not _worth_it(inst, workers):
+        return inst.transform_series(texts)
+    s = _as_series(texts)
+    mask, todo = _python_rows(inst, s)
+    if not todo:
+        return s
+    return _scatter(s, mask, parallel.run_batch(inst, "transform_batch", todo, workers), pl.String).alias(s.name)
+
+
+def _plain_check(inst: Check) -> bool:
+    cls = type(inst)
+    return cls.reasons_frame is Check.reasons_frame and cls.reasons_series is Check.reasons_series
+
+
+def _reasons_series(inst: Check, texts: pl.Series, workers: int | None) -> pl.Series:
+    from filters.base import REASON_COLUMN, _as_series, _scatter
+    from pipeline import parallel
+
+    if not _worth_it(inst, workers):
+        return inst.reasons_series(texts)
+    s = _as_series(texts)
+    mask, todo = _python_rows(inst, s)
+    reasons = pl.Series(REASON_COLUMN, [None] * len(s), dtype=pl.String)
+    if not todo:
+        return reasons
+    return _scatter(reasons, mask, parallel.run_batch(inst, "reasons_batch", todo, workers), pl.String)
+
+
+def _worth_it(inst: Filter, workers: int | None) -> bool:
+    from pipeline import parallel
+
+    return not inst.is_native and parallel.workers(workers) > 1 and parallel.can_parallelise(inst)
 
 
 # -- building stages from a recipe ---------------------------------------------------------------

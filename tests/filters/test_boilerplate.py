@@ -76,14 +76,15 @@ def test_english_page() -> None:
 
 
 def test_no_headings_drops_short_headings() -> None:
-    out = RemoveBoilerplate(language="en", no_headings=True)(EN_PAGE)
+    # plain jusText: the content-region rule would keep a link-free heading anyway
+    out = RemoveBoilerplate(language="en", no_headings=True, content_root=False)(EN_PAGE)
     assert "Rain expected this weekend" not in out
     assert "The weather service" in out
 
 
 def test_wrong_language_stoplist_loses_text() -> None:
     # the stoplist matters: English stopwords do not make Portuguese prose "good"
-    assert "O Governo aprovou" not in RemoveBoilerplate(language="en")(PT_PAGE)
+    assert "O Governo aprovou" not in RemoveBoilerplate(language="en", content_root=False)(PT_PAGE)
 
 
 def test_language_independent_mode() -> None:
@@ -184,7 +185,7 @@ def test_same_good_paragraphs_as_plain_justext(shared_data, fid: str) -> None:
 
     raw, _ = _wcxb(shared_data, fid)
     plain = [p.text for p in justext.justext(raw, justext.get_stoplist("English")) if not p.is_boilerplate]
-    assert RemoveBoilerplate(language="en")(raw).split("\n") == plain
+    assert RemoveBoilerplate(language="en", content_root=False)(raw).split("\n") == plain
 
 
 # -- properties ---------------------------------------------------------------------
@@ -200,3 +201,130 @@ _html_bits = st.sampled_from([
 @given(st.lists(st.one_of(_html_bits, st.text(max_size=6)), max_size=30).map("".join))
 def test_never_raises(html: str) -> None:
     assert isinstance(RemoveBoilerplate()(html), str)
+
+
+# -- content region (default) --------------------------------------------------------
+
+def test_content_region_keeps_headings_and_list_items_of_the_article() -> None:
+    page = (
+        "<html><body><header><a href='/'>Jornal</a></header><nav><a href='/a'>Política</a> <a href='/b'>Economia</a></nav>"
+        "<main><h1>Como poupar energia</h1><p>A factura da electricidade subiu e há gestos simples que "
+        "qualquer família pode adoptar em casa para gastar menos energia durante o inverno que aí vem.</p>"
+        "<ul><li>Desligar os aparelhos da tomada</li><li>Lavar a roupa a 30 graus</li></ul></main>"
+        "<aside><p>Leia também: as dez praias mais bonitas do país, escolhidas pelos leitores do jornal.</p></aside>"
+        "<footer>Termos e condições</footer></body></html>"
+    )
+    out = RemoveBoilerplate(language="pt")(page).split("\n")
+    assert out == [
+        "Como poupar energia", out[1], "Desligar os aparelhos da tomada", "Lavar a roupa a 30 graus",
+    ]
+    assert out[1].startswith("A factura da electricidade")
+    plain = RemoveBoilerplate(language="pt", content_root=False)(page)
+    assert "Lavar a roupa a 30 graus" not in plain  # plain jusText loses the short list items
+
+
+def test_link_lists_inside_the_region_are_dropped() -> None:
+    page = (
+        "<main><p>The council approved the new budget on Tuesday after a long debate about the cost "
+        "of public transport and the repairs that the old bridge needs before the winter.</p>"
+        "<ul><li><a href='/1'>Related: bridge repairs</a></li><li><a href='/2'>Related: bus fares</a></li></ul>"
+        "<p>Text with a <a href='/x'>link</a> that is mostly plain words.</p></main>"
+    )
+    out = RemoveBoilerplate(language="en")(page)
+    assert "Related" not in out
+    assert "Text with a link that is mostly plain words." in out
+
+
+# -- language -------------------------------------------------------------------------
+
+def test_auto_language_picks_the_stoplist_per_page() -> None:
+    f = RemoveBoilerplate(language="auto")
+    assert f.detect_stoplist(PT_PAGE) == "Portuguese"
+    assert f.detect_stoplist(EN_PAGE) == "English"
+    assert f.detect_stoplist("<p>12345 67890</p>") is None
+    assert "O Governo aprovou hoje" in f(PT_PAGE) and "The weather service" in f(EN_PAGE)
+    assert RemoveBoilerplate(language="auto", candidate_languages=["en"]).detect_stoplist(PT_PAGE) in (None, "English")
+
+
+def test_auto_language_on_real_portuguese_text(shared_data) -> None:
+    rows = (shared_data / "pt-varieties" / "dslcc2-test-gold-pt.tsv").read_text(encoding="utf-8").splitlines()[:8]
+    page = "<html><body>" + "".join(f"<p>{row.split(chr(9))[0]}</p>" for row in rows) + "</body></html>"
+    assert RemoveBoilerplate(language="auto").detect_stoplist(page) == "Portuguese"
+
+
+@pytest.mark.parametrize("mode, expected", [("auto", "Portuguese"), ("none", None)])
+def test_unknown_language_modes(mode: str, expected: str | None) -> None:
+    f = RemoveBoilerplate(language="ja", unknown_language=mode)
+    assert f.stoplist_name is None
+    assert f.detect_stoplist(PT_PAGE) == expected
+    assert "O Governo aprovou hoje" in f(PT_PAGE)
+    with pytest.raises(ValueError):
+        RemoveBoilerplate(language="ja")
+    with pytest.raises(ValueError):
+        RemoveBoilerplate(unknown_language="guess")
+
+
+# -- robustness: broken, truncated, mis-declared encoding, enormous ------------------
+
+@pytest.mark.parametrize("content_root", [True, False])
+def test_hostile_pages_never_crash(content_root: bool) -> None:
+    f = RemoveBoilerplate(language="pt", content_root=content_root)
+    body = "<p>O Governo aprovou hoje em Conselho de Ministros um conjunto de medidas para apoiar as famílias.</p>"
+    pages = [
+        PT_PAGE[: len(PT_PAGE) // 2],  # truncated mid-paragraph
+        "<html><body><div><p>sem fecho<div><table><tr><td>x" + body,  # unclosed everything
+        '<?xml version="1.0" encoding="latin-1"?><html><body>' + body + "</body></html>",  # declaration in a str
+        '<meta charset="windows-1252"><p>' + "Ã§Ã£o Ã© " * 30 + "</p>",  # UTF-8 read as cp1252: mojibake text
+        '<meta charset="iso-8859-1">' + body,  # a charset that lies about an already-decoded str
+        "<div>" * 5000 + body + "</div>" * 5000,  # nesting deeper than libxml2's limit
+        "\x00\x01<p>\x0bcontrol\x1f chars</p>\ufffd",
+        "<" * 10_000 + body,
+        "",
+    ]
+    for page in pages:
+        assert isinstance(f(page), str)
+    if not content_root:
+        return  # plain jusText may call a lone short paragraph boilerplate; it must only not crash
+    assert "O Governo aprovou" in f('<?xml version="1.0" encoding="latin-1"?><html><body>' + body + "</body></html>")
+    assert "O Governo aprovou" in f('<meta charset="iso-8859-1">' + body)
+
+
+def test_enormous_page_is_capped() -> None:
+    body = "<p>O Governo aprovou hoje em Conselho de Ministros um conjunto de medidas para apoiar as famílias.</p>"
+    page = "<html><body>" + body * 60_000 + "<p>FIM DO DOCUMENTO</p></body></html>"  # ~6 MB
+    out = RemoveBoilerplate(language="pt", max_bytes=200_000)(page)
+    assert "O Governo aprovou" in out and "FIM DO DOCUMENTO" not in out
+
+
+def test_mis_decoded_real_page(shared_data) -> None:
+    # a real page decoded with the wrong codec (latin-1 over UTF-8 bytes): mojibake, not a crash
+    raw = gzip.decompress((shared_data / "html" / "wcxb-dev" / "html" / "0015.html.gz").read_bytes())
+    out = RemoveBoilerplate(language="en")(raw.decode("latin-1"))
+    assert isinstance(out, str) and out
+
+
+# -- optional backends ------------------------------------------------------------------
+
+@pytest.mark.parametrize("backend", ["trafilatura", "resiliparse"])
+def test_optional_backends(backend: str) -> None:
+    pytest.importorskip(backend)
+    f = RemoveBoilerplate(language="en", backend=backend)
+    out = f(EN_PAGE)
+    assert "The weather service said on Friday" in out
+    assert "injected" not in out
+    for page in ("<div>" * 5000 + "x", "\x00<p", "", "<p>texto simples</p>"):
+        assert isinstance(f(page), str)
+    assert f("sem html") == "sem html"
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(ValueError, match="backend"):
+        RemoveBoilerplate(backend="readability")
+
+
+def test_missing_backend_package_is_reported_up_front(monkeypatch) -> None:
+    import filters.html_backends as hb
+
+    monkeypatch.setattr(hb, "backend_available", lambda name: name == "justext")
+    with pytest.raises(ImportError, match="corpus-sieve\\[html\\]"):
+        RemoveBoilerplate(backend="trafilatura")

@@ -63,6 +63,7 @@ def _wcxb(shared_data, fid: str) -> tuple[str, dict]:
 )
 def test_golden(html: str, expected: str) -> None:
     assert to_text(html) == expected
+    assert HtmlToText(parser="lxml")(html) == expected
 
 
 @pytest.mark.parametrize(
@@ -138,7 +139,10 @@ def test_registered_and_params() -> None:
     from filters import get_filter_class
 
     assert get_filter_class("html_to_text") is HtmlToText
-    assert HtmlToText(max_bytes=10).get_params() == {"max_bytes": 10}
+    assert HtmlToText(max_bytes=10).get_params() == {"max_bytes": 10, "parser": "bs4"}
+    assert HtmlToText(parser="lxml").parser == "lxml"
+    with pytest.raises(ValueError, match="parser"):
+        HtmlToText(parser="html5lib")
 
 
 # -- real pages (WCXB) --------------------------------------------------------------
@@ -180,3 +184,50 @@ def test_never_raises(html: str) -> None:
     out = to_text(html)
     assert isinstance(out, str)
     assert "<script" not in out.lower() or "<script" in html.lower()
+
+
+# -- the two parsers: bs4 (default, BeautifulSoup + lxml builder) and lxml ------------
+
+to_text_lxml = HtmlToText(parser="lxml")
+
+
+def test_default_parser_is_beautifulsoup(monkeypatch) -> None:
+    import bs4
+
+    calls = []
+    real = bs4.BeautifulSoup
+
+    def spy(*args, **kwargs):
+        calls.append(args[1:])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bs4, "BeautifulSoup", spy)
+    assert HtmlToText()("<p>Ol&aacute;</p>") == "Olá"
+    assert calls == [("lxml",)]
+    calls.clear()
+    assert to_text_lxml("<p>Ol&aacute;</p>") == "Olá"
+    assert calls == []
+
+
+@pytest.mark.parametrize("fid", WCXB_PAGES)
+def test_parsers_give_the_same_words_on_wcxb(shared_data, fid: str) -> None:
+    raw, _ = _wcxb(shared_data, fid)
+    assert re.findall(r"\w+", to_text(raw)) == re.findall(r"\w+", to_text_lxml(raw))
+    assert to_text(raw) == to_text_lxml(raw)
+
+
+def test_bs4_keeps_text_after_a_stray_body_end_tag(shared_data) -> None:
+    # WCXB 0310: libxml2's one-shot parser drops everything after an unexpected
+    # </body>; BeautifulSoup feeds the same parser incrementally and keeps it
+    raw, _ = _wcxb(shared_data, "0310")
+    assert "6 Types of HR Outsourcing" in to_text(raw)
+    assert set(re.findall(r"\w+", to_text_lxml(raw))) <= set(re.findall(r"\w+", to_text(raw)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_html_bits, st.text(max_size=8)), max_size=30).map("".join))
+def test_parsers_agree_on_words(html: str) -> None:
+    words_bs4 = re.findall(r"\w+", to_text(html))
+    words_lxml = re.findall(r"\w+", to_text_lxml(html))
+    if "<![CDATA[" not in html and "<?" not in html:
+        assert words_bs4 == words_lxml

@@ -175,7 +175,7 @@ def test_ragged_csv_rows_are_flagged(tmp_path: Path) -> None:
     assert _reasons(df) == {"r:2": None, "r:3": "malformed_input", "r:4": None, "r:6": "malformed_input", "r:7": None}
     assert df["text"].to_list()[0] == "Olá, mundo"
     assert df["text"][2] == 'multi\nlinha "citada"'
-    assert df["_detail"][1] == f"{p}, line 3: expected 3 fields, found 2 (ragged row)"
+    assert df["_detail"][1] == f"{p}, line 3: expected 3 fields, found 2 (ragged row; the row ends at column 12 after field 2)"
     assert df["text"][1] == "curto,pt-BR"  # raw row kept
 
 

@@ -155,7 +155,7 @@ def test_every_mistake_is_reported_at_once_with_its_location():
     }
     errors = errors_of(bad)
     assert errors[:13] == [
-        "nmae: unknown key (did you mean 'name'?) (allowed: name, description, columns, reader, batch_size, outputs, examples_per_rule, dev, stages, audit)",
+        "nmae: unknown key (did you mean 'name'?) (allowed: name, description, columns, reader, batch_size, workers, outputs, examples_per_rule, dev, stages, audit)",
         "columns.txt: unknown column role (did you mean 'text'?) (allowed: text, label, domain, id, language, split, source)",
         "columns.label: expected a column name (string), got 3",
         "batch_size: expected a positive int, got 'big'",

@@ -1,0 +1,316 @@
+"""A persistent process pool for per-row Python filters (jusText, html_to_text ...).
+
+Native filters run as polars expressions and already use every core. Filters
+implemented in Python (``transform_batch`` / ``reasons_batch``) hold the GIL,
+so one process runs them on one core. :func:`run_batch` cuts their rows into
+order-preserving chunks and runs the chunks in worker processes, so that a
+two-core machine parses HTML twice as fast.
+
+Guarantees:
+
+* **identical results**: a worker rebuilds the filter from its class and
+  ``get_params()`` (the scikit-learn style contract every filter follows) and
+  calls the same ``transform_batch``/``reasons_batch`` on a slice of the
+  same list; the slices are put back in order. Filters are pure functions of
+  their parameters and the text, so the output equals serial execution
+  (``tests/pipeline/test_parallel.py`` checks it on real pages);
+* **deterministic**: chunk boundaries depend only on the texts and the worker
+  count, and results are reassembled by position, never by completion order;
+* **cheap when it does not pay**: the pool starts lazily, the first time a
+  batch has at least :data:`MIN_PARALLEL_CHARS` characters of Python work, so
+  ``--dev`` runs and small inputs never start a process. The workers are
+  started once per process (plain Python subprocesses that import
+  ``filters`` once and are fed over pipes) and stopped at exit.
+
+The number of workers comes from, in order: ``sieve clean --workers N``
+(:func:`set_workers`), the recipe's top-level ``workers`` key, the
+``SIEVE_WORKERS`` environment variable, the number of CPUs this process may
+use. ``1`` turns the pool off.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import threading
+from typing import Any, Sequence
+
+#: below this many characters of Python work in one batch the pool is not used:
+#: shipping the texts would cost more than it saves
+MIN_PARALLEL_CHARS = 1_000_000
+#: a chunk holds at most this many characters, so that the two workers stay
+#: balanced on corpora mixing 300 KB pages with 100-character tweets
+MAX_CHUNK_CHARS = 4_000_000
+#: chunks per worker (more chunks balance uneven rows; fewer ship less)
+CHUNKS_PER_WORKER = 4
+#: filters whose Python work already uses every core (the Rust tokenizer's
+#: ``encode_batch`` is multi-threaded): sending their texts to workers only adds copies
+SERIAL_FILTERS = frozenset({"token_length"})
+
+_LOCK = threading.Lock()
+_POOL: Any = None
+_WORKERS: int | None = None
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def set_workers(workers: int | None) -> None:
+    """Use ``workers`` processes for Python filters in this process, over any recipe.
+
+    ``sieve clean --workers N`` calls this; ``None`` restores the default
+    order (recipe ``workers``, ``SIEVE_WORKERS``, the CPU count); ``1`` turns
+    the pool off.
+    """
+    global _WORKERS
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
+    _WORKERS = workers
+
+
+def workers(configured: int | None = None) -> int:
+    """The number of worker processes to use.
+
+    In order: :func:`set_workers` (the command line), ``configured`` (the
+    recipe's ``workers``), ``SIEVE_WORKERS``, the CPUs this process may use.
+    """
+    if _WORKERS is not None:
+        return _WORKERS
+    if configured is not None:
+        return configured
+    env = os.environ.get("SIEVE_WORKERS", "").strip()
+    if env:
+        try:
+            value = int(env)
+        except ValueError:
+            raise ValueError(f"SIEVE_WORKERS must be a positive integer, got {env!r}") from None
+        if value < 1:
+            raise ValueError(f"SIEVE_WORKERS must be a positive integer, got {env!r}")
+        return value
+    return available_cpus()
+
+
+def can_parallelise(instance: Any) -> bool:
+    """True for filters whose per-row Python work may run in worker processes."""
+    cls = type(instance)
+    if getattr(cls, "is_global", False) or cls.name in SERIAL_FILTERS:
+        return False  # global filters keep state across batches; see SERIAL_FILTERS
+    if not getattr(cls, "parallel", True):
+        return False  # a filter may opt out with ``parallel = False``
+    return not getattr(instance, "is_native", True)
+
+
+def chunk_bounds(lengths: Sequence[int], n_workers: int) -> list[tuple[int, int]]:
+    """Contiguous ``[start, end)`` slices with about equal characters each.
+
+    >>> chunk_bounds([10, 10, 10, 10], 2)
+    [(0, 1), (1, 2), (2, 3), (3, 4)]
+    >>> chunk_bounds([100, 1, 1, 1], 1)
+    [(0, 1), (1, 4)]
+    >>> chunk_bounds([], 2)
+    []
+    """
+    total = sum(lengths)
+    if not lengths:
+        return []
+    target = max(1, min(MAX_CHUNK_CHARS, -(-total // (n_workers * CHUNKS_PER_WORKER))))
+    bounds: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for i, n in enumerate(lengths):
+        size += n
+        if size >= target:
+            bounds.append((start, i + 1))
+            start, size = i + 1, 0
+    if start < len(lengths):
+        bounds.append((start, len(lengths)))
+    return bounds
+
+
+def run_batch(instance: Any, method: str, texts: list[str], n_workers: int | None = None) -> list[Any]:
+    """``getattr(instance, method)(texts)``, in worker processes when it pays.
+
+    ``method`` is ``"transform_batch"`` or ``"reasons_batch"``. The result is
+    the list the serial call returns, in the same order.
+    """
+    n = workers(n_workers)
+    call = getattr(instance, method)
+    if n <= 1 or len(texts) < 2 or not can_parallelise(instance):
+        return call(texts)
+    lengths = [len(t) for t in texts]
+    if sum(lengths) < MIN_PARALLEL_CHARS:
+        return call(texts)
+    bounds = chunk_bounds(lengths, n)
+    if len(bounds) < 2:
+        return call(texts)
+    spec = _spec(instance)
+    parts = _pool(n).map([(spec, method, texts[a:b]) for a, b in bounds])
+    out: list[Any] = []
+    for (a, b), part in zip(bounds, parts):
+        if len(part) != b - a:
+            raise RuntimeError(f"{type(instance).name}.{method} returned {len(part)} results for {b - a} texts")
+        out.extend(part)
+    return out
+
+
+def shutdown() -> None:
+    """Stop the worker processes (also done at exit)."""
+    global _POOL
+    with _LOCK:
+        if _POOL is not None:
+            _POOL.close()
+        _POOL = None
+
+
+# -- internals -------------------------------------------------------------------------
+
+def _spec(instance: Any) -> tuple[str, str, bytes]:
+    cls = type(instance)
+    params = pickle.dumps(sorted(instance.get_params().items()))
+    return cls.__module__, cls.__qualname__, params
+
+
+class _Pool:
+    """``n`` worker processes fed over pipes; tasks go to whichever is free.
+
+    Plain subprocesses rather than ``multiprocessing``: its spawn/forkserver
+    workers re-import the caller's ``__main__`` (a user script without an
+    ``if __name__ == "__main__"`` guard would run again), and ``fork`` of
+    the multi-threaded polars process can deadlock.
+    """
+
+    def __init__(self, n: int) -> None:
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[1])  # the directory holding pipeline/ and filters/
+        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+        env.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        self.procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", "from pipeline.parallel import _serve; _serve()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            )
+            for _ in range(n)
+        ]
+        self.n = n
+        self.broken: str | None = None
+
+    def map(self, tasks: list[tuple[Any, ...]]) -> list[Any]:
+        """Results of ``_run_chunk(*task)`` for every task, in task order."""
+        import queue
+
+        if self.broken:
+            raise RuntimeError(f"the worker pool is unusable: {self.broken}")
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for i in range(len(tasks)):
+            todo.put(i)
+        results: list[Any] = [None] * len(tasks)
+        errors: list[BaseException] = []
+
+        def feed(proc: Any) -> None:
+            while not errors:
+                try:
+                    i = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    pickle.dump(tasks[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                    proc.stdin.flush()
+                    status, value = pickle.load(proc.stdout)
+                except (EOFError, OSError, pickle.UnpicklingError) as exc:
+                    self.broken = f"a worker process died ({type(exc).__name__}: {exc})"
+                    errors.append(RuntimeError(self.broken))
+                    return
+                if status == "ok":
+                    results[i] = value
+                else:
+                    errors.append(value)
+                    return
+
+        threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in self.procs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]  # a filter's own exception, as a serial run would raise it
+        return results
+
+    def close(self) -> None:
+        for proc in self.procs:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=5)
+            except Exception:
+                proc.kill()
+
+
+def _pool(n: int) -> _Pool:
+    global _POOL
+    with _LOCK:
+        if _POOL is not None and (_POOL.n != n or _POOL.broken):
+            _POOL.close()
+            _POOL = None
+        if _POOL is None:
+            _POOL = _Pool(n)
+        return _POOL
+
+
+atexit.register(shutdown)
+
+# -- worker side -----------------------------------------------------------------------
+
+_INSTANCES: dict[tuple[str, str, bytes], Any] = {}
+
+
+def _run_chunk(spec: tuple[str, str, bytes], method: str, texts: list[str]) -> list[Any]:
+    """Build (once) the filter ``spec`` names and run ``method`` on ``texts``."""
+    inst = _INSTANCES.get(spec)
+    if inst is None:
+        import importlib
+
+        module, qualname, params = spec
+        obj: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        inst = _INSTANCES[spec] = obj(**dict(pickle.loads(params)))
+    return getattr(inst, method)(texts)
+
+
+def _serve() -> None:
+    """Worker main loop: read tasks from stdin, write ``(status, value)`` to stdout."""
+    import sys
+
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a filter's print() must not corrupt the result stream
+    sys.stdout = sys.stderr
+    inp = sys.stdin.buffer
+    import filters  # noqa: F401  (registers every filter; the import cost is paid once, here)
+
+    while True:
+        try:
+            task = pickle.load(inp)
+        except EOFError:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", _run_chunk(*task))
+        except BaseException as exc:  # sent back and re-raised in the caller
+            try:
+                pickle.dumps(exc)
+                reply = ("error", exc)
+            except Exception:
+                reply = ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
+        pickle.dump(reply, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()

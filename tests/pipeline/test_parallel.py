@@ -1,0 +1,127 @@
+"""The worker pool for per-row Python filters: same results as serial, in order."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from filters import ExactDedup, HtmlToText, NormalizeWhitespace, RemoveBoilerplate
+from pipeline import parallel
+from pipeline.recipe import Recipe, RecipeError
+from pipeline.runner import run_pipeline
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from realdata import load_wcxb_pages  # noqa: E402
+
+
+@pytest.fixture()
+def always_parallel(monkeypatch):
+    """Use the pool even for small test batches."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_CHARS", 0)
+    monkeypatch.setattr(parallel, "_WORKERS", None)
+    monkeypatch.delenv("SIEVE_WORKERS", raising=False)
+
+
+@pytest.fixture(scope="module")
+def pages(shared_data):
+    return load_wcxb_pages(shared_data, n=24)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=60), st.integers(min_value=1, max_value=4))
+@settings(max_examples=200, deadline=None)
+def test_chunks_are_contiguous_cover_every_row_in_order(lengths, n_workers):
+    bounds = parallel.chunk_bounds(lengths, n_workers)
+    flat = [i for a, b in bounds for i in range(a, b)]
+    assert flat == list(range(len(lengths)))
+    assert all(a < b for a, b in bounds)
+
+
+def test_boilerplate_in_workers_equals_serial_on_real_pages(pages, always_parallel):
+    f = RemoveBoilerplate(language="pt")
+    texts = pages["text"].to_list()
+    assert parallel.run_batch(f, "transform_batch", texts, 2) == f.transform_batch(texts)
+
+
+def test_html_to_text_in_workers_equals_serial_on_real_pages(pages, always_parallel):
+    f = HtmlToText()
+    texts = pages["text"].to_list() + ["Tom &amp; Jerry", "amo-te <3", "<p>Olá <b>mundo</b></p>"]
+    assert parallel.run_batch(f, "transform_batch", texts, 2) == f.transform_batch(texts)
+
+
+def test_a_worker_exception_reaches_the_caller(always_parallel):
+    spec = ("filters.no_such_module", "Nope", pickle.dumps([]))
+    with pytest.raises(ModuleNotFoundError):
+        parallel._pool(2).map([(spec, "transform_batch", ["a"]), (spec, "transform_batch", ["b"])])
+    # the pool stays usable after a filter's error
+    f = HtmlToText()
+    assert parallel.run_batch(f, "transform_batch", ["<p>a</p>", "<p>b</p>"], 2) == ["a", "b"]
+
+
+def test_only_per_row_python_filters_are_sent_to_workers(shared_data):
+    from filters import TokenLength
+
+    assert parallel.can_parallelise(RemoveBoilerplate())
+    assert parallel.can_parallelise(HtmlToText())
+    assert not parallel.can_parallelise(NormalizeWhitespace())  # native polars: already multi-threaded
+    assert not parallel.can_parallelise(ExactDedup())  # global: needs every batch in order
+    # the Rust tokenizer already uses every core
+    assert not parallel.can_parallelise(TokenLength(tokenizer=str(shared_data / "tokenizers" / "cl100k"), min_tokens=1))
+
+
+def test_worker_count_precedence(monkeypatch):
+    monkeypatch.setattr(parallel, "_WORKERS", None)
+    monkeypatch.setenv("SIEVE_WORKERS", "3")
+    assert parallel.workers() == 3
+    assert parallel.workers(5) == 5  # the recipe's workers beats the environment
+    parallel.set_workers(1)  # the command line beats both
+    try:
+        assert parallel.workers(5) == 1
+    finally:
+        parallel.set_workers(None)
+    monkeypatch.setenv("SIEVE_WORKERS", "zero")
+    with pytest.raises(ValueError, match="SIEVE_WORKERS"):
+        parallel.workers()
+    with pytest.raises(ValueError):
+        parallel.set_workers(0)
+
+
+def test_recipe_workers_key_is_validated_and_reaches_the_stages():
+    stages = [{"filter": "html_to_text"}]
+    recipe = Recipe.from_dict({"workers": 2, "stages": stages})
+    assert recipe.workers == 2 and all(s.workers == 2 for s in recipe.stages)
+    assert Recipe.from_dict({"stages": stages}).workers is None
+    with pytest.raises(RecipeError, match="workers"):
+        Recipe.from_dict({"workers": 0, "stages": stages})
+
+
+def test_a_run_with_workers_writes_the_same_outputs_as_a_serial_run(tmp_path, pages, repo_root, always_parallel):
+    sample = pl.read_ndjson(repo_root / "data" / "sample_corpus.jsonl")
+    web = pages.select(pl.col(c) if c in pages.columns else pl.lit(None, pl.String).alias(c) for c in sample.columns)
+    corpus = pl.concat([sample, web.cast(sample.schema)]).sample(fraction=1.0, shuffle=True, seed=1)
+    path = tmp_path / "corpus.jsonl"
+    corpus.write_ndjson(path)
+    raw = {
+        "columns": {"text": "text", "label": "label", "domain": "domain", "id": "id"},
+        "stages": [
+            {"filter": "remove_boilerplate", "domains": ["web"], "params": {"language": "pt"}},
+            {"filter": "html_to_text", "skip_domains": ["web"]},
+            {"filter": "remove_urls"},
+            {"filter": "normalize_whitespace"},
+            {"filter": "reject_empty"},
+            {"filter": "exact_dedup"},
+        ],
+    }
+    outputs = []
+    for n in (1, 2):
+        result = run_pipeline([path], Recipe.from_dict({**raw, "workers": n}), tmp_path / f"runs{n}", progress=False, batch_size=97)
+        run = Path(result.run_dir.path)
+        outputs.append((pl.read_parquet(run / "kept.parquet"), pl.read_parquet(run / "rejected.parquet")))
+    (kept1, rejected1), (kept2, rejected2) = outputs
+    assert kept1.equals(kept2) and rejected1.equals(rejected2)
+    assert kept1.filter(pl.col("domain") == "web").height > 0
