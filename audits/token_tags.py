@@ -80,6 +80,7 @@ TAG_DEFAULTS: dict[str, float | int] = {
     "boilerplate_context_share": 0.5,
     "tag_sample_docs": 20_000,  # documents per domain read for the tags (seeded sample)
     "tag_docs_per_feature": 30,  # extra documents for features rare in that sample
+    "tag_max_extra_docs": 60_000,  # bound on those extra documents (per-feature share shrinks to fit)
 }
 
 
@@ -231,12 +232,18 @@ def _sample_docs(
         .len()
     )
     rare = wanted.join(seen.filter(pl.col("len") >= per_feature), on=["dom", "feature"], how="anti")
+    # Bounded work on heavily duplicated corpora, where tens of thousands of
+    # features are candidates: each rare feature still gets at least 2 documents.
+    budget = int(p["tag_max_extra_docs"])
+    per_feature = max(2, min(per_feature, budget // max(1, rare.height)))
     extra = (
         doc_features.join(rare, on=["dom", "feature"], how="semi")
         .group_by("dom", "feature")
         .agg(pl.col("doc").shuffle(seed=seed).head(per_feature))
         .explode("doc")
         .select("doc")
+        .unique()
+        .sort("doc")
     )
     chosen = pl.concat([base, extra]).unique()
     return texts.join(chosen, on="doc", how="semi").unique(subset=["dom", "text"], keep="first")
