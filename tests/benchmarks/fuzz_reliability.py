@@ -65,7 +65,7 @@ def kill_resume(kills: int) -> None:
     run_dir = (base / "latest").resolve()
     batches = []
     while done < kills:
-        delay = rng.uniform(0.2, 4.0)
+        delay = rng.uniform(0.2, 2.0)
         start = time.monotonic()
         proc = r._sieve("--resume", str(run_dir))
         if r._kill_when(proc, lambda: time.monotonic() - start > delay):
@@ -83,5 +83,6 @@ def kill_resume(kills: int) -> None:
 
 
 if __name__ == "__main__":
-    fuzz(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    if (int(sys.argv[1]) if len(sys.argv) > 1 else 1000) > 0:
+        fuzz(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
     kill_resume(int(sys.argv[2]) if len(sys.argv) > 2 else 10)

@@ -16,34 +16,45 @@ def count_fuzz(name: str, n: int = 1) -> None:
     FUZZ_INPUTS[name] += n
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
+_POOL: Any = None
+
+
+def _pool() -> Any:
+    # a spawned (not forked) worker: forking a process whose polars/rayon
+    # thread pools are running can deadlock the child. One worker is reused
+    # across calls so the import cost is paid once.
+    global _POOL
+    if _POOL is None:
+        _POOL = multiprocessing.get_context("spawn").Pool(1)
+    return _POOL
+
+
+def _call(fn: Callable[..., Any], args: tuple) -> tuple[str, Any]:
     try:
-        conn.send(("ok", fn(*args)))
-    except BaseException as exc:  # reported to the parent, which decides
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return "ok", fn(*args)
+    except Exception as exc:  # reported to the parent, which decides
+        return "error", f"{type(exc).__name__}: {exc}"
 
 
 def within(seconds: float, fn: Callable[..., Any], *args: Any) -> tuple[str, Any, float]:
-    """Run ``fn(*args)`` in a forked child killed after ``seconds``.
+    """Run ``fn(*args)`` in a worker process that is killed after ``seconds``.
 
     Returns ``(status, value, elapsed)`` with status ``ok``, ``error`` or
     ``timeout``: a hostile input that hangs cannot hang the test suite.
+    ``fn`` must be a module-level function (it is pickled by name).
     """
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args))
+    global _POOL
+    pool = _pool()
+    pool.apply(time.sleep, (0,))  # the worker is up and warm before the clock starts
     t0 = time.perf_counter()
-    proc.start()
-    child.close()
-    ready = parent.poll(seconds)
-    elapsed = time.perf_counter() - t0
-    if not ready:
-        proc.kill()
-        proc.join()
-        return "timeout", None, elapsed
-    status, value = parent.recv()
-    proc.join()
-    return status, value, elapsed
+    pending = pool.apply_async(_call, (fn, args))
+    try:
+        status, value = pending.get(seconds)
+    except multiprocessing.TimeoutError:
+        pool.terminate()
+        _POOL = None
+        return "timeout", None, time.perf_counter() - t0
+    return status, value, time.perf_counter() - t0
 
 
 def cpu_scale() -> float:

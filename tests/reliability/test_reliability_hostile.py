@@ -78,8 +78,6 @@ def test_external_entities_are_never_resolved():
         assert "root:" not in out
 
 
-@pytest.mark.xfail(reason="remove_boilerplate is quadratic in the number of paragraphs (reported to the "
-                          "HTML owner, issue 6); remove this mark when it is linear", strict=False)
 def test_boilerplate_is_not_quadratic_in_paragraphs():
     page = "".join(f"<p>Este é o parágrafo número {i} do documento, com texto.</p>" for i in range(3_000))
     status, _, elapsed = within(2.0, _boilerplate, page)
