@@ -21,8 +21,10 @@ def test_key_composes_decomposed_accents():
     assert nd.normalise_key(pl.Series(["ac\u0327a\u0303o"])).to_list() == ["ação"]
 
 
+# Cn: characters this Python's Unicode database does not know yet can have case
+# mappings in polars' newer Unicode tables (U+16EA0 lowercases there, not here).
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30), min_size=1, max_size=20))
+@given(st.lists(st.text(alphabet=st.characters(exclude_categories=("Cs", "Cn")), max_size=30), min_size=1, max_size=20))
 def test_key_matches_python_reference(texts):
     assert nd.normalise_key(pl.Series(texts, dtype=pl.String)).to_list() == [nd.python_key(t) for t in texts]
 
