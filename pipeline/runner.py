@@ -147,6 +147,31 @@ def _check_input_exists(path: Path, error: type[Exception]) -> None:
         raise error(f"no such file or directory: {text}")
 
 
+def check_input_columns(columns: list[str], stages: list[Stage], domain_column: str | None) -> None:
+    """Fail before anything is written when the input cannot go through ``stages``.
+
+    The input must not use the columns the pipeline adds to rejected rows, and
+    must have every column the stages route on.
+    """
+    from pipeline.readers import InputError
+
+    clash = [c for c in REJECTED_COLUMNS if c in columns]
+    if clash:
+        raise InputError(
+            f"the input has column(s) {', '.join(clash)}, which the pipeline adds to rejected rows; "
+            "rename them (or select other columns) before cleaning"
+        )
+    shown = ", ".join(c for c in columns if c not in _INTERNAL)
+    problems = [
+        f"{where}: the input has no column {column!r} (columns: {shown})"
+        for stage in stages
+        for where, column in stage.required_columns(domain_column or "domain").items()
+        if column not in columns
+    ]
+    if problems:
+        raise StageError(problems)
+
+
 class _Runner:
     """The state of one run (kept private: :func:`run_pipeline` is the API)."""
 
@@ -200,21 +225,7 @@ class _Runner:
         )
 
     def _check_columns(self, columns: list[str]) -> None:
-        from pipeline.readers import InputError
-
-        clash = [c for c in REJECTED_COLUMNS if c in columns]
-        if clash:
-            raise InputError(
-                f"the input has column(s) {', '.join(clash)}, which the pipeline adds to rejected rows; "
-                "rename them (or select other columns) before cleaning"
-            )
-        problems = []
-        for stage in self.stages:
-            for where, column in stage.required_columns(self.cols.domain or "domain").items():
-                if column not in columns:
-                    problems.append(f"{where}: the input has no column {column!r} (columns: {', '.join(c for c in columns if c not in _INTERNAL)})")
-        if problems:
-            raise StageError(problems)
+        check_input_columns(columns, self.stages, self.cols.domain)
 
     # -- processing ------------------------------------------------------------------------
     def process(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -52,7 +52,8 @@ UNKNOWN_LABEL = "unknown"
 
 _FRMT_NAME = re.compile(r"pt_(?P<bucket>[a-z]+)_(?P<part>exemplars|dev|test)_en_(?P<label>pt-PT|pt-BR)\.tsv")
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2})", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+#: a charset declared in a <meta> tag (not "charset=" anywhere in a script)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 
 
 def _tsv_lines(path: Path) -> list[list[str]]:

@@ -43,6 +43,7 @@ from pipeline.engines.shards import SHARD_BITS, DEFAULT_ROWS_PER_SHARD, Shard, p
 from pipeline.examples import ExampleCollector
 from pipeline.progress import Progress
 from pipeline.recipe import Recipe
+from pipeline.runner import REJECTED_COLUMNS
 from pipeline.stages import REASON as STAGE_REASON, Stage
 from pipeline.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX, READ_STAGE, RunStats, StageInfo
 
@@ -57,8 +58,6 @@ PARTIALS = "__sieve_partials"
 BUCKET = "__sieve_bucket"
 _FLIGHT_EXTRA = {SEQ: pl.Int64, ORIGINAL: pl.String, R_REASON: pl.String, R_STAGE: pl.String,
                  R_DETAIL: pl.String, R_DUP: pl.String, PARTIALS: pl.List(pl.Binary)}
-# columns the pipeline adds to rejected rows (same as the local engine)
-REJECTED_COLUMNS = ("reason", "stage", "detail", "duplicate_of", "cleaned_text")
 #: rows per output row group (the local engine's value)
 OUTPUT_ROW_GROUP = 50_000
 _HASH_SEED = 0x5EED_B0C4
@@ -632,19 +631,6 @@ def _check_same_columns(shards: list[Shard]) -> None:
 
 
 def _check_columns(columns: list[str], recipe: Recipe) -> None:
-    from pipeline.readers import InputError
-    from pipeline.stages import StageError
+    from pipeline.runner import check_input_columns
 
-    clash = [c for c in REJECTED_COLUMNS if c in columns]
-    if clash:
-        raise InputError(
-            f"the input has column(s) {', '.join(clash)}, which the pipeline adds to rejected rows; "
-            "rename them (or select other columns) before cleaning"
-        )
-    problems = []
-    for stage in recipe.stages:
-        for where, column in stage.required_columns(recipe.columns.domain or "domain").items():
-            if column not in columns:
-                problems.append(f"{where}: the input has no column {column!r} (columns: {', '.join(columns)})")
-    if problems:
-        raise StageError(problems)
+    check_input_columns(columns, recipe.stages, recipe.columns.domain)

@@ -24,12 +24,16 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for realdata
+
+from realdata import decode_html  # noqa: E402
+
 _WORD = re.compile(r"\w+")
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 
 SPLITS = ("dev", "heldout", "all")
@@ -90,21 +94,6 @@ def snippet_scores(extracted: str, page: Page) -> tuple[int, int, int, int]:
     return kept, len(page.with_snippets), dropped, len(page.without_snippets)
 
 
-def decode_page(raw: bytes) -> str:
-    """Bytes of a page as text: UTF-8 when valid, else the declared charset, else cp1252."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _META_CHARSET.search(raw[:4096])
-    for encoding in ([declared.group(1).decode("ascii")] if declared else []) + ["cp1252"]:
-        try:
-            return raw.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return raw.decode("latin-1")
-
-
 def _page_type(truth: dict) -> str:
     internal = truth.get("_internal", {}).get("page_type", {})
     return internal.get("primary") or truth.get("ground_truth", {}).get("page_type") or "unknown"
@@ -128,7 +117,7 @@ def load_pages(root: Path | str, split: str = "all") -> list[Page]:
         truth = json.loads(truth_file.read_text(encoding="utf-8"))
         gt = truth.get("ground_truth", {})
         pages.append(Page(
-            file_id=file_id, page_type=_page_type(truth), html=decode_page(raw),
+            file_id=file_id, page_type=_page_type(truth), html=decode_html(raw),
             gold=gt.get("main_content"), with_snippets=list(gt.get("with") or []),
             without_snippets=list(gt.get("without") or []), url=truth.get("url"),
         ))
