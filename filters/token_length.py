@@ -64,6 +64,35 @@ def _counting_backend(tokenizer: Any) -> Any | None:
 _BACKENDS: dict[str, Any] = {}
 
 
+def _load_counting_backend(name_or_path: str) -> Any | None:
+    """The Rust tokenizer used for counting, loaded once per name.
+
+    A local directory holding ``tokenizer.json`` is read with
+    ``tokenizers.Tokenizer.from_file``: that is the very tokenizer
+    ``AutoTokenizer.from_pretrained`` would wrap (the counts are tested to be
+    identical), without importing transformers (~2 s per run). Anything else
+    (Hub names, directories without ``tokenizer.json``) goes through
+    :func:`load_tokenizer`.
+    """
+    with _LOCK:
+        if name_or_path in _BACKENDS:
+            return _BACKENDS[name_or_path]
+    tokenizer_json = Path(name_or_path).expanduser() / "tokenizer.json"
+    if tokenizer_json.is_file():
+        from tokenizers import Tokenizer
+
+        try:
+            backend = Tokenizer.from_file(str(tokenizer_json))
+        except Exception as err:
+            raise ValueError(f"token_length: cannot load tokenizer {name_or_path!r}: {tokenizer_json} is not a valid tokenizer.json ({err})") from err
+        backend.no_truncation()
+        backend.no_padding()
+    else:
+        backend = _counting_backend(load_tokenizer(name_or_path))
+    with _LOCK:
+        return _BACKENDS.setdefault(name_or_path, backend)
+
+
 @register
 class TokenLength(Check):
     """Reject texts with fewer than ``min_tokens`` or more than ``max_tokens`` tokens.
@@ -86,7 +115,9 @@ class TokenLength(Check):
         A name or path for ``transformers.AutoTokenizer.from_pretrained``: a
         local directory (offline) or a Hub name (needs network or a filled
         cache). Loaded once per process and name; construction fails with a
-        clear ``ValueError`` when it cannot be loaded.
+        clear ``ValueError`` when it cannot be loaded. A local directory with
+        a ``tokenizer.json`` is read by the ``tokenizers`` library directly
+        (same tokenizer, same counts, no transformers import).
     min_tokens : int or None, default None
         Reject with ``too_few_tokens`` below this count.
     max_tokens : int or None, default None
@@ -127,10 +158,9 @@ class TokenLength(Check):
         self.min_tokens = min_tokens
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self._tokenizer = load_tokenizer(self.tokenizer)  # fail early, at recipe load
-        if self.tokenizer not in _BACKENDS:
-            _BACKENDS[self.tokenizer] = _counting_backend(self._tokenizer)
-        self._backend = _BACKENDS[self.tokenizer]
+        # loaded now, so that a bad name or path fails at recipe validation
+        self._backend = _load_counting_backend(self.tokenizer)
+        self._tokenizer = load_tokenizer(self.tokenizer) if self._backend is None else None
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Number of tokens of each text (no special tokens)."""

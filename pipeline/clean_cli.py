@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 from pathlib import Path
 
 #: exit codes: 0 ok, 1 rows were not accounted for (a bug), 2 bad recipe/input/arguments
@@ -74,11 +75,13 @@ def _raise_on_sigterm(signum: int, frame: object) -> None:
 
 
 def _interrupted(exc: KeyboardInterrupt) -> int:
-    from pipeline.errors import RunInterrupted
+    from pipeline.errors import InterruptedAfterFinish, RunInterrupted
 
     name = getattr(exc, "signal_name", "SIGINT")
     print(file=sys.stderr)
-    if isinstance(exc, RunInterrupted) and exc.run_dir is not None:
+    if isinstance(exc, InterruptedAfterFinish):
+        print(f"sieve clean: {exc.message}.", file=sys.stderr)
+    elif isinstance(exc, RunInterrupted) and exc.run_dir is not None:
         print(f"sieve clean: {exc.message}.", file=sys.stderr)
         print(f"Continue it with:\n  {exc.resume_command()}", file=sys.stderr)
     else:
@@ -128,7 +131,6 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.readers import InputError
     from pipeline.recipe import RecipeError, load_recipe
     from pipeline.runner import AccountingError, resume_pipeline, run_pipeline
-    from pipeline.summary import format_summary
 
     if getattr(args, "workers", None) is not None:
         from pipeline import parallel
@@ -173,6 +175,19 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ACCOUNTING
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+
+    try:
+        return _report(args, result, recipe)
+    except KeyboardInterrupt as exc:
+        from pipeline.errors import InterruptedAfterFinish
+
+        raise InterruptedAfterFinish(result.path, getattr(exc, "signal_name", "SIGINT")) from None
+
+
+def _report(args: argparse.Namespace, result: Any, recipe: Any) -> int:
+    """Publish extra outputs and print the summary of a finished run."""
+    from pipeline.engines import cli as engine_cli
+    from pipeline.summary import format_summary
 
     problem = engine_cli.publish(args, result, recipe)
     if problem:

@@ -36,6 +36,21 @@ class RunInterrupted(KeyboardInterrupt):
         return f"sieve clean --resume {self.run_dir}" if self.run_dir else ""
 
 
+class InterruptedAfterFinish(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived after the run had finished (``stats.json``
+    written): its outputs in ``run_dir`` are complete, nothing to resume."""
+
+    def __init__(self, run_dir: Path | str, signal_name: str = "SIGINT") -> None:
+        self.run_dir = Path(run_dir)
+        self.signal_name = signal_name
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return (f"interrupted by {self.signal_name} after the run had finished; "
+                f"its outputs are complete in {self.run_dir}")
+
+
 def describe(exc: BaseException) -> dict[str, Any]:
     """What ``error.json`` records about an exception."""
     return {"error": type(exc).__name__, "message": str(exc)}

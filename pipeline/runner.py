@@ -542,7 +542,13 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         _record_failure(run, exc)
         raise
 
-    checkpoint.remove()
+    try:
+        checkpoint.remove()
+    except KeyboardInterrupt as exc:
+        from pipeline.errors import InterruptedAfterFinish
+
+        signal_name = getattr(exc, "signal_name", None) or (str(exc) if str(exc).startswith("SIG") else "SIGINT")
+        raise InterruptedAfterFinish(run.path, signal_name) from None
     result = RunResult(run_dir=run, stats=stats, timings=timings, examples=examples, dev=dev, dev_info=dev_info)
     if not accounted:
         raise AccountingError(

@@ -9,7 +9,6 @@ import polars as pl
 import pytest
 
 from filters import TokenLength
-from filters.token_length import load_tokenizer
 
 SENTENCES = [
     "o governo aprovou hoje o orçamento",
@@ -71,7 +70,7 @@ def test_bounds_are_inclusive(tiny_tokenizer: str) -> None:
 def test_tokenizer_loaded_once(tiny_tokenizer: str) -> None:
     a = TokenLength(tokenizer=tiny_tokenizer, min_tokens=1)
     b = TokenLength(tokenizer=tiny_tokenizer, max_tokens=9)
-    assert a._tokenizer is b._tokenizer is load_tokenizer(tiny_tokenizer)
+    assert a._backend is b._backend is not None  # one tokenizer object per name
 
 
 def test_truncation_in_tokenizer_json_does_not_cap_counts(tmp_path, tiny_tokenizer: str) -> None:
@@ -159,3 +158,26 @@ def test_cl100k_on_real_sentences(cl100k: str, shared_data) -> None:
     assert check.reason("Did Tom know Mary?") == "too_few_tokens"
     assert check.reason(news[0]) is None
     assert check.reason(" ".join(news[:5])) == "too_many_tokens"
+
+
+@pytest.mark.parametrize("where", ["shared_cl100k", "sample"])
+def test_direct_tokenizer_json_counts_equal_autotokenizer(where, request, repo_root):
+    """The fast path (tokenizers.Tokenizer.from_file) counts exactly like AutoTokenizer."""
+    from transformers import AutoTokenizer
+
+    from filters.token_length import TokenLength, _counting_backend
+
+    if where == "shared_cl100k":
+        path = request.getfixturevalue("shared_data") / "tokenizers" / "cl100k"
+    else:
+        path = repo_root / "data" / "tokenizer"
+    texts = [
+        "O Governo aprovou hoje o orçamento para 2025.",
+        "rt @user a gente vai no ônibus 🚌 https://t.co/x",
+        "",
+        "<p>Caf&eacute; com leite</p>" * 20,
+        "ação, coração, pão — «citação» “aspas” …",
+    ]
+    direct = TokenLength(tokenizer=str(path)).count_tokens(texts)
+    auto = _counting_backend(AutoTokenizer.from_pretrained(str(path)))
+    assert direct == [len(e.ids) for e in auto.encode_batch_fast(texts, add_special_tokens=False)]
