@@ -256,7 +256,7 @@ class _Runner:
                 bad = tagged.filter(pl.col("__sieve_reason").is_not_null())
                 if bad.height:
                     rejected.append(self._rejected(
-                        bad, stage.name, pl.col("__sieve_reason"), _detail_expr(extras.columns),
+                        bad, stage.name, pl.col("__sieve_reason"), detail_expr(extras.columns),
                         pl.col("__sieve_x_duplicate_of").cast(pl.String) if "duplicate_of" in extras.columns else pl.lit(None, pl.String),
                         stage.index,
                     ))
@@ -301,7 +301,7 @@ def _as_key(frame: pl.DataFrame, column: str | None) -> pl.Expr:
     return pl.lit(None, pl.String)
 
 
-def _detail_expr(extra_columns: list[str]) -> pl.Expr:
+def detail_expr(extra_columns: list[str]) -> pl.Expr:
     """Detail columns a check returned (other than ``duplicate_of``) as ``name=value; ...``."""
     parts = []
     for c in extra_columns:

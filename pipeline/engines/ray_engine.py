@@ -43,7 +43,7 @@ from pipeline.engines.shards import SHARD_BITS, DEFAULT_ROWS_PER_SHARD, Shard, p
 from pipeline.examples import ExampleCollector
 from pipeline.progress import Progress
 from pipeline.recipe import Recipe
-from pipeline.runner import REJECTED_COLUMNS
+from pipeline.runner import REJECTED_COLUMNS, detail_expr
 from pipeline.stages import REASON as STAGE_REASON, Stage
 from pipeline.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX, READ_STAGE, RunStats, StageInfo
 
@@ -200,20 +200,6 @@ def _example_frame(rows: pl.DataFrame, id_column: str, *, domain: str | None, la
 
 # -- step 2/3: stages ------------------------------------------------------------------
 
-def _detail_expr(extra_columns: list[str]) -> pl.Expr:
-    """Detail columns a check returned (other than ``duplicate_of``) as ``name=value; ...`` (as locally)."""
-    parts = []
-    for c in extra_columns:
-        if c == "duplicate_of":
-            continue
-        value = pl.col(f"__sieve_x_{c}").cast(pl.String)
-        parts.append(value if c == "detail" else pl.format(f"{c}={{}}", value))
-    if not parts:
-        return pl.lit(None, pl.String)
-    joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
-    return pl.when(joined == "").then(None).otherwise(joined)
-
-
 def run_stages(frame: pl.DataFrame, stages: Sequence[Stage], recipe: Recipe,
                stats: RunStats, examples: ExampleCollector) -> pl.DataFrame:
     """Apply ``stages`` to the rows of ``frame`` that are still alive; rejected rows stay, marked.
@@ -246,7 +232,7 @@ def run_stages(frame: pl.DataFrame, stages: Sequence[Stage], recipe: Recipe,
         if bad.height:
             bad = bad.with_columns(
                 pl.lit(stage.name, pl.String).alias(R_STAGE),
-                _detail_expr(extras.columns).cast(pl.String).alias(R_DETAIL),
+                detail_expr(extras.columns).cast(pl.String).alias(R_DETAIL),
                 (pl.col("__sieve_x_duplicate_of").cast(pl.String) if "duplicate_of" in extras.columns
                  else pl.lit(None, pl.String)).alias(R_DUP),
             )
