@@ -26,7 +26,7 @@ audit:  ## audit the kept rows of the latest make clean-corpus run
 
 bench:  ## speed vs HF datasets and datatrove on the real corpus (needs ../shared/data and pip install -e '.[bench]'); not part of make test
 	$(BIN)/python tests/benchmarks/bench_speed.py --markdown tests/benchmarks/latest.md
-	if [ -f tests/benchmarks/bench_audit.py ]; then $(BIN)/python tests/benchmarks/bench_audit.py; fi
+	$(BIN)/python tests/benchmarks/bench_audit.py
 
 WCXB ?= ../shared/data/html/wcxb-dev
 OUT ?= runs/bench-html
