@@ -10,7 +10,6 @@ and checks the final outputs equal an uninterrupted run's byte for byte.
 
 from __future__ import annotations
 
-import json
 import random
 import subprocess
 import sys
@@ -45,16 +44,7 @@ def kill_resume(kills: int) -> None:
     from pipeline.runner import run_pipeline
 
     tmp = Path(tempfile.mkdtemp())
-    data = tmp / "corpus.jsonl"
-    rows = r.SAMPLE.read_text(encoding="utf-8").splitlines()
-    with open(data, "w", encoding="utf-8") as fh:
-        for c in range(10):
-            for line in rows:
-                row = json.loads(line)
-                row["id"] = f"{row['id']}-{c}"
-                if c % 3:
-                    row["text"] += f" (cópia {c % 2})"
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    data = r.corpus(tmp, copies=10)
     clean = run_pipeline([str(data)], load_recipe(r.DEFAULT_RECIPE), tmp / "clean", progress=False, batch_size=100).path
     base = tmp / "runs"
     rng = random.Random(0)

@@ -287,16 +287,7 @@ def _kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> bool:
 
 @pytest.mark.slow
 def test_sigkill_a_real_sieve_clean_then_resume_gives_identical_outputs(tmp_path):
-    data = tmp_path / "corpus.jsonl"
-    rows = SAMPLE.read_text(encoding="utf-8").splitlines()
-    with open(data, "w", encoding="utf-8") as fh:
-        for c in range(3):
-            for line in rows:
-                row = json.loads(line)
-                row["id"] = f"{row['id']}-{c}"
-                if c % 3:
-                    row["text"] += f" (cópia {c % 2})"
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    data = corpus(tmp_path, copies=3)
     recipe = load_recipe(DEFAULT_RECIPE)
     clean = run_pipeline([str(data)], recipe, tmp_path / "clean", progress=False, batch_size=100).path
 
