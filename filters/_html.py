@@ -68,6 +68,36 @@ def remove_control_chars(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+#: the bytes of the characters ``remove_control_chars`` removes (all ASCII: never part of a multi-byte UTF-8 character)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def encode_without_controls(text: str) -> bytes:
+    r"""``remove_control_chars(text).encode("utf-8", "replace")``, without a regex pass over the text.
+
+    >>> encode_without_controls("a\x00b\tç\x7f")
+    b'ab\t\xc3\xa7'
+    """
+    return text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+
+
+def is_blank_utf8(data: bytes) -> bool:
+    r"""Whether UTF-8 ``data`` decodes to nothing but whitespace (``not data.decode().strip()``).
+
+    >>> is_blank_utf8(b" \n\xc2\xa0"), is_blank_utf8(b" <p>")
+    (True, False)
+    """
+    start = _LEADING_ASCII_SPACE.match(data).end()  # the first other byte decides (no copy of the page)
+    if start == len(data):
+        return True
+    if data[start] < 0x80 and data[start] not in b"\x1c\x1d\x1e\x1f":  # those four are str whitespace
+        return False
+    return data.decode("utf-8", "replace").isspace()
+
+
+_LEADING_ASCII_SPACE = re.compile(rb"[ \t\n\r\x0b\x0c]*")
+
+
 def _end_of_nested(html: str, tag: str, start: int) -> int:
     """Index just after the end tag closing a ``<tag>`` opened before ``start``; -1 if unclosed."""
     depth = 1

@@ -104,7 +104,9 @@ class ExactDedup(Check):
             pl.DataFrame({"text": frame[column].cast(pl.String), "id": ids.alias("id")})
             .with_row_index("row")
             .filter(pl.col("text").is_not_null())
-            .with_columns(h1=key.hash(_SEEDS[0]), h2=key.hash(_SEEDS[1]))
+            .with_columns(key.alias("key"))  # once: the two hashes below would each compute it
+            .with_columns(h1=pl.col("key").hash(_SEEDS[0]), h2=pl.col("key").hash(_SEEDS[1]))
+            .drop("key", "text")
             .with_columns(
                 batch_first=pl.col("id").first().over("h1", "h2"),
                 is_first=pl.struct("h1", "h2").is_first_distinct(),

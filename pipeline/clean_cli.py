@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if "filters.token_length" in sys.modules:  # an embedding application gets the default back
+            sys.modules["filters.token_length"].load_in_background(False)
 
 
 def _resume_options_given(args: argparse.Namespace) -> list[str]:
@@ -122,6 +124,10 @@ def _run(args: argparse.Namespace) -> int:
         return _fail("give at least one INPUT (or --resume RUN_DIR)")
     elif args.out is None:
         return _fail("give --out DIR, the base directory for run directories")
+    if args.resume is None:
+        from pipeline.rundir import prefetch_fingerprints
+
+        prefetch_fingerprints(args.inputs)  # hashed while polars is imported and the recipe loads
     from pipeline.engines import cli as engine_cli
 
     problem = engine_cli.check(args)
@@ -146,6 +152,9 @@ def _run(args: argparse.Namespace) -> int:
                 f"no --recipe given and the default recipe was not found at {recipe_path} "
                 "(it ships with the repository checkout in data/); pass --recipe FILE"
             )
+    from filters import token_length
+
+    token_length.load_in_background()  # a local tokenizer loads in its own process while the run starts
     try:
         recipe = load_recipe(recipe_path) if recipe_path is not None else None
     except RecipeError as exc:

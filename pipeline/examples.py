@@ -55,7 +55,13 @@ class ExampleCollector:
         if self.k == 0:
             return
         frame = pl.DataFrame({"seq": seq, "id": ids, "domain": domain, "label": label, "before": before, "after": after})
-        frame = frame.filter(pl.col("before").ne_missing(pl.col("after"))).with_columns(
+        self.add_changed_rows(index, frame.filter(pl.col("before").ne_missing(pl.col("after"))))
+
+    def add_changed_rows(self, index: int, frame: pl.DataFrame) -> None:
+        """Like :meth:`add_changes`, given only the changed rows (seq, id, domain, label, before, after)."""
+        if self.k == 0 or frame.height == 0:
+            return
+        frame = frame.with_columns(
             (pl.col("before").str.len_chars().cast(pl.Int64) - pl.col("after").str.len_chars().cast(pl.Int64)).alias("removed")
         )
         top = frame.sort([pl.col("removed").abs(), pl.col("seq")], descending=[True, False]).head(self.k)

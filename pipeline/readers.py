@@ -68,9 +68,19 @@ _SUFFIX_FORMAT = {
 _LINE_FORMATS = ("jsonl", "csv", "tsv")
 _KNOWN_OPTIONS = {
     "format", "has_header", "separator", "quote_char", "column_names",
-    "infer_schema_rows", "loader", "load_dataset", "max_text_bytes",
+    "infer_schema_rows", "loader", "load_dataset", "max_text_bytes", "max_batch_bytes",
 }
 DEFAULT_INFER_ROWS = 10_000
+
+#: a batch holds at most ``batch_size`` rows and about this many bytes of input
+#: (cut at a line end; one longer line or row is a batch of its own), so that a
+#: run over large documents (HTML pages) holds a bounded amount of text at a time.
+#: Set ``reader.max_batch_bytes`` in the recipe.
+DEFAULT_MAX_BATCH_BYTES = 32 << 20
+
+#: the schema pass keeps the JSONL batches it parsed, up to this many times
+#: ``max_batch_bytes`` of input, for the reading pass to use instead of parsing them again
+SCHEMA_CACHE_BATCHES = 8
 
 
 class InputError(Exception):
@@ -90,6 +100,9 @@ class _Part:
     dataset: Any = None
     split: str | None = None
     schema: pl.Schema | None = None  # filled by the schema pass
+    # JSONL batches the schema pass parsed, and the (line, offset) the reading pass goes on from
+    cache: list[pl.DataFrame] | None = None
+    resume: tuple[int, int] = (1, 0)
 
 
 def _format_of(path: Path, forced: str | None = None) -> str | None:
@@ -446,6 +459,275 @@ def _stringify(s: pl.Series) -> pl.Series:
     return s.cast(pl.String, strict=False)
 
 
+# --------------------------------------------------------------------------
+# JSONL fast path: whole byte blocks straight to polars
+#
+# A batch of JSON lines is read as one block of raw bytes cut at a line end (a
+# JSON string cannot hold a raw newline, so every b"\n" ends a record) and
+# handed to ``pl.read_ndjson`` in one call: no per-line Python, no decoding to
+# Python strings. polars rejects invalid UTF-8 and malformed JSON for the
+# whole block; only then is that block read again line by line
+# (:func:`_parse_jsonl`), which names the bad lines. Results are the same
+# either way.
+
+_ASCII_WS = (9, 11, 12, 13, 32)  # what bytes.strip() removes, besides b"\n"
+
+
+@dataclass
+class _LineTable:
+    """Lines of a byte buffer: ``ends[i]`` is one past line i's b"\\n" (or the buffer end)."""
+
+    ends: Any  # numpy int64
+    records: Any  # numpy bool: the line is not blank (``_records`` skips blank lines)
+
+    def starts(self) -> Any:
+        import numpy as np
+
+        return np.concatenate(([0], self.ends[:-1])) if len(self.ends) else self.ends
+
+
+def _newlines(buf: Any, start: int, stop: int) -> Any:
+    """Positions of b"\\n" in ``buf[start:stop]`` (memchr for long lines, numpy for many short ones)."""
+    import numpy as np
+
+    found = []
+    i = buf.find(b"\n", start, stop)
+    while i >= 0 and len(found) < 256:
+        found.append(i)
+        i = buf.find(b"\n", i + 1, stop)
+    if i < 0:
+        return np.array(found, dtype=np.int64)
+    view = np.frombuffer(buf, dtype=np.uint8, count=stop - i, offset=i)
+    return np.concatenate((np.array(found, dtype=np.int64), np.flatnonzero(view == 10) + i))
+
+
+def _nonblank(buf: Any, starts: Any, ends: Any) -> Any:
+    """For each line ``buf[starts[i]:ends[i]]``: is it a record (not blank, as ``_records`` decides)?"""
+    import numpy as np
+
+    if not len(ends):
+        return np.zeros(0, dtype=bool)
+    view = np.frombuffer(buf, dtype=np.uint8, count=int(ends[-1]))
+    stop = ends - (view[ends - 1] == 10)  # the line without its b"\n"
+    nonempty = stop > starts
+    first = view[np.minimum(starts, len(view) - 1)]
+    del view  # a bytearray cannot grow while a view of it exists
+    records = nonempty & ~np.isin(first, _ASCII_WS)
+    # a line starting with whitespace is blank only if nothing else follows (rare: checked one by one)
+    for i in np.flatnonzero(nonempty & ~records):
+        records[i] = bool(bytes(buf[starts[i]:stop[i]]).strip())
+    return records
+
+
+@dataclass
+class _Block:
+    first_line: int  # line number of the block's first line
+    data: bytes  # whole lines, each with its b"\n" (the last one may lack it at the end of the file)
+    lines: _LineTable
+    end_offset: int  # input offset just after the block
+    truncated: bool = False  # cut short by ``limit``: the next block would not start here in a full pass
+
+    @property
+    def next_line(self) -> int:
+        return self.first_line + len(self.lines.ends)
+
+
+class _LineBuffer:
+    """Bytes read ahead from a file, with the table of their complete lines.
+
+    Filled with ``readinto`` and consumed from the front, so each input byte is
+    copied once (into the block handed to polars) however the blocks are cut.
+    """
+
+    def __init__(self, fh) -> None:
+        import numpy as np
+
+        self.fh = fh
+        self.buf = bytearray(1 << 20)
+        self.fill = 0  # the data is buf[:fill]
+        self.eof = False
+        self.ends = np.zeros(0, dtype=np.int64)
+        self.records = np.zeros(0, dtype=bool)
+
+    @property
+    def lines(self) -> int:
+        return len(self.ends)
+
+    def read(self, want: int) -> None:
+        """Read up to ``want`` more bytes and extend the line table."""
+        import numpy as np
+
+        if self.fill + want > len(self.buf):
+            grown = bytearray(max(self.fill + want, 2 * len(self.buf)))
+            grown[:self.fill] = memoryview(self.buf)[:self.fill]
+            self.buf = grown
+        with memoryview(self.buf) as mv:
+            n = self.fh.readinto(mv[self.fill:self.fill + want]) or 0
+        scanned, self.fill = self.fill, self.fill + n
+        self.eof = n == 0
+        last = int(self.ends[-1]) if len(self.ends) else 0
+        ends = _newlines(self.buf, scanned, self.fill) + 1
+        if self.eof and self.fill > (int(ends[-1]) if len(ends) else last):
+            ends = np.append(ends, self.fill)  # the last line has no b"\n"
+        if len(ends):
+            starts = np.concatenate(([last], ends[:-1]))
+            self.ends = np.concatenate((self.ends, ends))
+            self.records = np.concatenate((self.records, _nonblank(self.buf, starts, ends)))
+
+    def take(self, k: int) -> tuple[bytes, _LineTable]:
+        """The first ``k`` lines, removed from the buffer."""
+        end = int(self.ends[k - 1])
+        with memoryview(self.buf) as mv:
+            data = bytes(mv[:end])
+        rest = self.fill - end
+        if rest:
+            self.buf[:rest] = self.buf[end:self.fill]
+        self.fill = rest
+        table = _LineTable(self.ends[:k], self.records[:k])
+        self.ends, self.records = self.ends[k:] - end, self.records[k:]
+        return data, table
+
+
+def _jsonl_blocks(fh, max_records: int, max_bytes: int, limit: int | None = None,
+                  line: int = 1, offset: int = 0) -> Iterator[_Block]:
+    """Blocks of at most ``max_records`` records and ``max_bytes`` bytes (a longer line alone).
+
+    The cut depends only on the input, so a pass that starts at a block's
+    ``end_offset`` / ``next_line`` yields the same later blocks as one from the start.
+    ``limit`` stops after that many records (the last block then has ``truncated``).
+    """
+    import numpy as np
+
+    src = _LineBuffer(fh)
+    taken = 0
+    while limit is None or taken < limit:
+        cap = max_records if limit is None else min(max_records, limit - taken)
+        # read until the buffer holds a full block (or the file ends), no more than that needs
+        while not src.eof:
+            records = int(src.records.sum())
+            if src.lines and (src.fill >= max_bytes or records >= cap):
+                break
+            if src.lines:  # enough for the records still wanted, at the average line length so far
+                per_line = int(src.ends[-1]) // src.lines + 1
+                want = min(max(per_line * (cap - records + 1), 1 << 16), max_bytes - src.fill)
+            else:  # no line end yet: double what we hold
+                want = max(src.fill, 1 << 20)
+            src.read(min(want, 64 << 20))
+        if not src.lines:
+            return
+        k = min(src.lines, max(1, int(np.searchsorted(src.ends, max_bytes, side="right"))))  # within max_bytes
+        counts = src.records[:k].cumsum()
+        if int(counts[-1]) > cap:
+            k = int(np.searchsorted(counts, cap, side="left")) + 1  # through the cap-th record
+        data, table = src.take(k)
+        taken += int(table.records.sum())
+        # the block that reaches ``limit`` may be shorter than a full pass's block there
+        block = _Block(line, data, table, offset + len(data), truncated=limit is not None and taken >= limit)
+        line, offset = block.next_line, block.end_offset
+        yield block
+
+
+def _parse_jsonl_block(block: _Block, ctx: _LineCtx) -> pl.DataFrame:
+    """A block as :func:`_parse_jsonl` would give it, in one polars call when the block is clean."""
+    df = _fast_jsonl(block, ctx)
+    if df is not None:
+        return df
+    return _parse_jsonl(_block_records(block), ctx)
+
+
+def _block_records(block: _Block) -> list[tuple[int, bytes, str | None]]:
+    """The block as ``_records`` gives a file: (line number, line without b"\\r\\n", None), blank lines skipped."""
+    data, ends = block.data, block.lines.ends.tolist()
+    starts = [0] + ends[:-1]
+    return [(block.first_line + i, data[starts[i]:ends[i]].rstrip(b"\r\n"), None)
+            for i in block.lines.records.nonzero()[0].tolist()]
+
+
+def _fast_jsonl(block: _Block, ctx: _LineCtx) -> pl.DataFrame | None:
+    """The block parsed in one call, or None when a line needs the careful path."""
+    import numpy as np
+
+    data, lines = block.data, block.lines
+    records = lines.records
+    n = int(records.sum())
+    if n == 0:
+        return None
+    starts = lines.starts()
+    view = np.frombuffer(data, dtype=np.uint8)
+    # every record must start with "{" (no leading blanks, no bare values) and every other line
+    # be empty or a lone "\r": then polars sees exactly the lines _records would give it
+    if not (view[starts[records]] == 123).all():
+        return None
+    if not records.all():
+        blank_len = (lines.ends - starts)[~records]
+        if (blank_len > 2).any() or any(data[s:e] not in (b"\n", b"\r\n", b"\r", b"") for s, e in
+                                        zip(starts[~records].tolist(), lines.ends[~records].tolist())):
+            return None
+    try:
+        df = pl.read_ndjson(data, infer_schema_length=None)
+    except Exception:  # malformed JSON, invalid UTF-8, types polars cannot reconcile
+        return None
+    if df.height != n:
+        return None
+    rec_starts = starts[records]
+    rec_ends = lines.ends[records]
+    if records.all() and n == len(lines.ends):
+        pos = pl.int_range(block.first_line, block.first_line + n, dtype=pl.Int64, eager=True).alias(_POS)
+    else:
+        pos = pl.Series(_POS, block.first_line + np.flatnonzero(records), dtype=pl.Int64)
+    df = df.with_columns(pos)
+
+    def line(i: int) -> bytes:
+        return data[int(rec_starts[i]):int(rec_ends[i])].rstrip(b"\r\n")
+
+    text_col = ctx.columns.text
+    nested = [c for c, t in df.schema.items() if t.is_nested() and c != text_col]
+    if nested:
+        # as in _parse_jsonl: lists/objects are kept as their JSON text
+        objs = [json.loads(line(i)) for i in range(n)]
+        df = df.with_columns(
+            pl.Series(c, [None if o.get(c) is None else json.dumps(o[c], ensure_ascii=False) for o in objs], dtype=pl.String)
+            for c in nested
+        )
+    return _flag_json_block(df, line, ctx)
+
+
+#: what a non-string JSON value looks like once polars has put it in a String column
+#: (it writes numbers, booleans, lists and objects as their JSON text)
+_COERCED = r"^(?:-?[0-9][0-9.eE+\-]*$|true$|false$|\[|\{)"
+
+
+def _flag_json_block(df: pl.DataFrame, line, ctx: _LineCtx) -> pl.DataFrame:
+    """:func:`_flag_json_text` without decoding every line: only the lines whose value
+    may not have been a JSON string, or whose text is null, are looked at again."""
+    where = ctx.part.display
+    text_col = ctx.columns.text
+    key = json.dumps(text_col).encode()
+    flagged: dict[int, tuple[str, str]] = {}
+    if text_col in df.columns:
+        text = df[text_col]
+        maybe = text.is_not_null() if text.dtype != pl.String else text.str.contains(_COERCED)
+        for i in maybe.arg_true().to_list():
+            value = json.loads(line(i)).get(text_col)
+            if value is not None and not isinstance(value, str):
+                kind = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}.get(type(value), "value")
+                flagged[i] = ("non_string_text", f"{where}, line {df[_POS][i]}: column '{text_col}' is a JSON {kind}, not a string")
+        absent = [i for i in text.is_null().arg_true().to_list() if key not in line(i)]
+    else:
+        absent = list(range(df.height))
+    for i in absent:
+        flagged[i] = ("missing_column", f"{where}, line {df[_POS][i]}: no '{text_col}' key")
+    if text_col in df.columns and df[text_col].dtype != pl.String:
+        df = df.with_columns(_stringify(df[text_col]))
+    if not flagged:
+        return df.with_columns(pl.lit(None, pl.String).alias(REASON), pl.lit(None, pl.String).alias(DETAIL))
+    reasons: list[str | None] = [None] * df.height
+    details: list[str | None] = [None] * df.height
+    for i, (why, msg) in flagged.items():
+        reasons[i], details[i] = why, msg
+    return df.with_columns(pl.Series(REASON, reasons, dtype=pl.String), pl.Series(DETAIL, details, dtype=pl.String))
+
+
 def _split_fields(line: str, ctx: _LineCtx) -> list[str]:
     if ctx.quote is None:
         return line.split(ctx.separator)
@@ -537,23 +819,67 @@ def _iter_line_part(part: _Part, columns: ColumnMap, batch_size: int, options: M
                     limit: int | None = None) -> Iterator[pl.DataFrame]:
     """Raw batches (data columns, ``__pos``, ``_reason``, ``_detail``) of a line-format file."""
     assert part.path is not None
+    if part.fmt == "jsonl":
+        for _, df in _jsonl_frames(part, columns, batch_size, options, limit):
+            yield df
+        return
     ctx = _line_ctx(part, columns, options)
+    max_bytes = _max_batch_bytes(options)
     with _open_binary(part.path) as fh:
         recs = _records(fh, ctx.quote.encode() if ctx.quote else None)
-        if part.fmt != "jsonl":
-            ctx.names = _header(recs, ctx, options)
-            if ctx.names is None:
-                return
+        ctx.names = _header(recs, ctx, options)
+        if ctx.names is None:
+            return
         seen = 0
         while True:
             want = batch_size if limit is None else min(batch_size, limit - seen)
             if want <= 0:
                 return
-            batch = _take(recs, want)
+            batch = _take_bytes(recs, want, max_bytes)
             if not batch:
                 return
             seen += len(batch)
-            yield _parse_jsonl(batch, ctx) if part.fmt == "jsonl" else _parse_delimited(batch, ctx)
+            yield _parse_delimited(batch, ctx)
+
+
+def _take_bytes(recs: Iterator[tuple[int, bytes, str | None]], n: int, max_bytes: int) -> list:
+    """Up to ``n`` records, stopping once they hold ``max_bytes`` (at least one record)."""
+    out, size = [], 0
+    for rec in recs:
+        out.append(rec)
+        size += len(rec[1])
+        if len(out) >= n or size >= max_bytes:
+            break
+    return out
+
+
+def _max_batch_bytes(options: Mapping[str, Any]) -> int:
+    return int(options.get("max_batch_bytes") or DEFAULT_MAX_BATCH_BYTES)
+
+
+def _jsonl_frames(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any],
+                  limit: int | None = None, start: tuple[int, int] = (1, 0)) -> Iterator[tuple[_Block, pl.DataFrame]]:
+    """``(block, raw batch)`` of a JSONL file, from line/offset ``start`` (a block boundary)."""
+    assert part.path is not None
+    ctx = _line_ctx(part, columns, options)
+    line, offset = start
+    with _open_binary(part.path) as fh:
+        if offset:
+            fh.seek(offset)
+        for block in _jsonl_blocks(fh, batch_size, _max_batch_bytes(options), limit, line, offset):
+            yield block, _parse_jsonl_block(block, ctx)
+
+
+def _part_batches(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any]) -> Iterator[pl.DataFrame]:
+    """The reading pass over one part: the batches the schema pass kept, then the rest."""
+    if part.cache is None:
+        yield from _raw_batches(part, columns, batch_size, options)
+        return
+    cache, part.cache = part.cache, None
+    while cache:
+        yield cache.pop(0)  # released as soon as the caller lets go of it
+    for _, df in _jsonl_frames(part, columns, batch_size, options, start=part.resume):
+        yield df
 
 
 def _header(recs: Iterator, ctx: _LineCtx, options: Mapping[str, Any]) -> list[str] | None:
@@ -585,11 +911,22 @@ def _header(recs: Iterator, ctx: _LineCtx, options: Mapping[str, Any]) -> list[s
 # typed formats: Parquet and datasets
 
 
-def _iter_parquet(part: _Part, batch_size: int, limit: int | None = None) -> Iterator[pl.DataFrame]:
+def _rows_within(batch_size: int, max_bytes: int, rows: int, nbytes: int) -> int:
+    """Rows per batch so that a batch of average rows holds about ``max_bytes``."""
+    if rows <= 0 or nbytes <= 0:
+        return batch_size
+    return max(1, min(batch_size, max_bytes * rows // nbytes))
+
+
+def _iter_parquet(part: _Part, batch_size: int, limit: int | None = None,
+                  max_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> Iterator[pl.DataFrame]:
     import pyarrow.parquet as pq
 
     assert part.path is not None
     pf = pq.ParquetFile(part.path)
+    meta = pf.metadata
+    nbytes = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+    batch_size = _rows_within(batch_size, max_bytes, meta.num_rows, nbytes)
     offset = 0
     for rb in pf.iter_batches(batch_size=batch_size):
         df = pl.from_arrow(rb)
@@ -600,8 +937,10 @@ def _iter_parquet(part: _Part, batch_size: int, limit: int | None = None) -> Ite
             return
 
 
-def _iter_dataset(part: _Part, batch_size: int, limit: int | None = None) -> Iterator[pl.DataFrame]:
+def _iter_dataset(part: _Part, batch_size: int, limit: int | None = None,
+                  max_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> Iterator[pl.DataFrame]:
     ds = part.dataset
+    batch_size = _rows_within(batch_size, max_bytes, len(ds), int(ds.data.nbytes))
     offset = 0
     for table in ds.with_format("arrow").iter(batch_size=batch_size):
         df = pl.from_arrow(table)
@@ -620,9 +959,9 @@ def _raw_batches(part: _Part, columns: ColumnMap, batch_size: int, options: Mapp
         else:
             yield from _iter_line_part(part, columns, batch_size, options, limit)
     elif part.fmt == "parquet":
-        yield from _iter_parquet(part, batch_size, limit)
+        yield from _iter_parquet(part, batch_size, limit, _max_batch_bytes(options))
     else:
-        yield from _iter_dataset(part, batch_size, limit)
+        yield from _iter_dataset(part, batch_size, limit, _max_batch_bytes(options))
 
 
 def _iter_headerless(part, columns, batch_size, options, limit):
@@ -646,8 +985,14 @@ def _data_schema(df: pl.DataFrame) -> pl.Schema:
     return pl.Schema({c: t for c, t in df.schema.items() if c not in (_POS, REASON, DETAIL)})
 
 
-def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) -> pl.Schema | None:
-    """The part's column types, or None when it holds no rows at all (empty file)."""
+def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any],
+                 batch_size: int | None = None, budget: list[int] | None = None) -> pl.Schema | None:
+    """The part's column types, or None when it holds no rows at all (empty file).
+
+    With ``batch_size`` (JSONL), the sampled batches are cut as the reading pass
+    cuts them, and the leading ones are kept in ``part.cache`` while they fit
+    in ``budget[0]`` input bytes (shared by all parts, decreased here).
+    """
     if part.fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -658,7 +1003,14 @@ def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) ->
     limit = None if not rows else int(rows)
     schemas = []
     any_rows = False
-    for df in _raw_batches(part, columns, max(1, min(limit or 10_000, 10_000)), options, limit):
+    caching = part.fmt == "jsonl" and batch_size is not None and budget is not None
+    if caching:
+        assert batch_size is not None and budget is not None
+        part.cache, part.resume = [], (1, 0)
+        frames: Iterable[pl.DataFrame] = _cached_frames(part, columns, batch_size, options, limit, budget)
+    else:
+        frames = _raw_batches(part, columns, max(1, min(limit or 10_000, 10_000)), options, limit)
+    for df in frames:
         any_rows = any_rows or df.height > 0
         good = df.filter(pl.col(REASON).is_null() | (pl.col(REASON) != "malformed_input"))
         if part.fmt != "jsonl" or good.height:
@@ -671,6 +1023,20 @@ def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) ->
     if not schemas:  # every sampled line is unreadable: only the text is known
         return pl.Schema({columns.text: pl.String})
     return _union(schemas, part.display)
+
+
+def _cached_frames(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any],
+                   limit: int | None, budget: list[int]) -> Iterator[pl.DataFrame]:
+    """The schema sample of a JSONL part; its leading whole batches go to ``part.cache``."""
+    assert part.cache is not None
+    keeping = True
+    for block, df in _jsonl_frames(part, columns, batch_size, options, limit):
+        keeping = keeping and not block.truncated and len(block.data) <= budget[0]
+        if keeping:
+            part.cache.append(df)
+            part.resume = (block.next_line, block.end_offset)
+            budget[0] -= len(block.data)
+        yield df
 
 
 def _delimited_names(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) -> list[str] | None:
@@ -713,10 +1079,13 @@ def _missing_column(where: str, col: str, available: Iterable[str]) -> InputErro
     return InputError(f"missing column '{col}' in {where} (columns: {cols}; set columns.text in the recipe{hint})")
 
 
-def _input_schema(parts: list[_Part], columns: ColumnMap, options: Mapping[str, Any]) -> pl.Schema:
+def _input_schema(parts: list[_Part], columns: ColumnMap, options: Mapping[str, Any],
+                  batch_size: int | None = None) -> pl.Schema:
+    """One schema for all parts; with ``batch_size``, JSONL parts keep their sampled batches (``part.cache``)."""
     frames = []
+    budget = [SCHEMA_CACHE_BATCHES * _max_batch_bytes(options)]
     for part in parts:
-        schema = _part_schema(part, columns, options)
+        schema = _part_schema(part, columns, options, batch_size, budget)
         part.schema = schema
         if schema is None:
             continue
@@ -841,7 +1210,8 @@ def iter_batches(
     strict: bool = False,
     options: Mapping[str, Any] | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """Stream ``source`` as DataFrames of at most ``batch_size`` rows.
+    """Stream ``source`` as DataFrames of at most ``batch_size`` rows and about
+    ``max_batch_bytes`` bytes of input (a longer single row is a batch of its own).
 
     Every frame has all input columns (original names, one schema for the
     whole input), an id column named ``columns.id`` (``<file>:<line>`` for line
@@ -857,7 +1227,9 @@ def iter_batches(
     ``infer_schema_rows`` (JSONL lines sampled to fix column types, default
     10000; 0 = the whole input), ``max_text_bytes`` (texts longer than this
     many UTF-8 bytes get reason ``too_large``; default 10,000,000, 0 = no
-    limit), ``loader: datasets`` with ``load_dataset``
+    limit), ``max_batch_bytes`` (bytes of input per batch, default 32 MiB:
+    batches of large documents stay small; JSON lines and CSV/TSV are cut at a
+    line end, Parquet/datasets by their average row size), ``loader: datasets`` with ``load_dataset``
     kwargs (read via ``datasets.load_dataset(source, **kwargs)``).
     """
     options = dict(options or {})
@@ -869,8 +1241,11 @@ def iter_batches(
     max_bytes = options.get("max_text_bytes", DEFAULT_MAX_TEXT_BYTES)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
         raise InputError(f"reader option max_text_bytes must be a whole number of bytes >= 0 (0 = no limit), got {max_bytes!r}")
+    batch_bytes = options.get("max_batch_bytes", DEFAULT_MAX_BATCH_BYTES)
+    if isinstance(batch_bytes, bool) or not isinstance(batch_bytes, int) or batch_bytes < 1:
+        raise InputError(f"reader option max_batch_bytes must be a whole number of bytes >= 1, got {batch_bytes!r}")
     parts = _resolve(source, options)
-    schema = _input_schema(parts, columns, options)
+    schema = _input_schema(parts, columns, options, batch_size)
     if not schema:
         return
     id_created = columns.id not in schema
@@ -879,7 +1254,7 @@ def iter_batches(
     for part in parts:
         if part.schema is None:
             continue
-        for raw in _raw_batches(part, columns, batch_size, options):
+        for raw in _part_batches(part, columns, batch_size, options):
             if raw.height == 0:
                 continue
             df = _finish(raw, part, schema, columns, id_created, infer_rows, max_text_bytes)

@@ -1,6 +1,8 @@
 """Batch-level checkpoints: a killed run continues where it stopped.
 
-Every batch a run finishes is *committed* under ``<run>/checkpoint/``:
+Every batch a run finishes is *committed* under ``<run>/checkpoint/`` once the
+next batch has been read (the last batch goes straight to the outputs: a run
+stopped while finishing redoes that one batch):
 
 1. its kept and rejected rows go to ``parts/kept-NNNNNN.arrow`` and
    ``parts/rejected-NNNNNN.arrow`` (Arrow IPC, temp file + rename);
@@ -14,9 +16,11 @@ Every batch a run finishes is *committed* under ``<run>/checkpoint/``:
 A run killed at any moment (SIGKILL included) therefore has a consistent last
 commit; anything written after it (a half-written part, a newer state file)
 is ignored and overwritten on resume. ``kept.parquet`` and
-``rejected.parquet`` are assembled from the parts only when every batch is
-done, and ``stats.json`` is written last: a run directory without
-``stats.json`` is not a finished run.
+``rejected.parquet`` are written while the batches stream by (a resumed run
+first replays the committed parts), under temporary names until every batch
+is done, and ``stats.json`` is written last: a run directory without
+``stats.json`` is not a finished run. The parts are only read back by
+``--resume``.
 
 Resuming re-reads the input (the same files, checked by content hash, in the
 same batches), skips the committed batches, restores the stats, examples and
@@ -202,8 +206,18 @@ class Checkpoint:
             pass
 
     def remove(self) -> None:
-        """Delete the checkpoint (the run finished; its outputs are assembled)."""
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Delete the checkpoint (the run finished; its outputs are assembled).
+
+        Renamed away first (one system call), then deleted: a run killed right
+        after it finished is not left with a ``checkpoint/`` next to its
+        ``stats.json`` for as long as deleting the part files takes.
+        """
+        trash = self.run_path / f".{CHECKPOINT_DIR}.removed-{os.getpid()}"
+        try:
+            os.rename(self.dir, trash)
+        except OSError:
+            trash = self.dir
+        shutil.rmtree(trash, ignore_errors=True)
 
     # -- committing a batch -------------------------------------------------------------------------
     def part_path(self, which: str, index: int) -> Path:

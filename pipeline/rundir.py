@@ -23,6 +23,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,11 +61,70 @@ def _canonical(obj: Any) -> str:
 def _versions() -> dict[str, str]:
     out = {"corpus-sieve": package_version(), "python": platform.python_version()}
     for mod in ("polars", "pyarrow"):
-        try:
-            out[mod] = __import__(mod).__version__
+        try:  # the installed distribution's version: importing pyarrow only for this costs ~0.15 s
+            loaded = sys.modules.get(mod)
+            if loaded is not None:
+                out[mod] = loaded.__version__
+            else:
+                from importlib.metadata import version
+
+                out[mod] = version(mod)
         except Exception:
             out[mod] = "unknown"
     return out
+
+
+# -- input fingerprints, hashed ahead of time ----------------------------------------------
+# Hashing a large input (blake2b, ~2 s for 2 GB) is the longest thing a run does
+# before it can name its directory. ``sieve clean`` starts it in a thread before
+# importing polars and loading the recipe (hashlib releases the GIL), and
+# :meth:`RunDir.create` takes the result when the file is unchanged since.
+
+_PREFETCHED: dict[str, tuple[threading.Thread, dict[str, Any]]] = {}
+
+
+def _hash_file(path: Path, out: dict[str, Any]) -> None:
+    try:
+        before = path.stat()
+        h = hashlib.blake2b(digest_size=16)
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        after = path.stat()
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns):
+            out.update(stat=(after.st_size, after.st_mtime_ns), entry={
+                "path": str(path), "size": after.st_size, "mtime": after.st_mtime, "blake2b": h.hexdigest()})
+    except OSError:
+        pass  # RunDir.create fingerprints the file itself (and reports the error)
+
+
+def prefetch_fingerprints(paths: Iterable[str | Path]) -> None:
+    """Start hashing the plain files among ``paths`` in a background thread."""
+    for p in paths:
+        path = Path(p)
+        if str(path) in _PREFETCHED or not path.is_file():
+            continue
+        out: dict[str, Any] = {}
+        thread = threading.Thread(target=_hash_file, args=(path, out), name="sieve-fingerprint", daemon=True)
+        thread.start()
+        _PREFETCHED[str(path)] = (thread, out)
+
+
+def input_fingerprint(path: str | Path) -> dict[str, Any]:
+    """``pipeline.readers.fingerprint(path)``, from the prefetched hash when the file did not change."""
+    job = _PREFETCHED.pop(str(Path(path)), None)
+    if job is not None:
+        thread, out = job
+        thread.join()
+        try:
+            st = Path(path).stat()
+            if out.get("stat") == (st.st_size, st.st_mtime_ns):
+                return out["entry"]
+        except OSError:
+            pass
+    from pipeline.readers import fingerprint  # lazily: keeps `sieve --help` free of polars
+
+    return fingerprint(path)
 
 
 class RunDir:
@@ -80,9 +140,7 @@ class RunDir:
         base = Path(base)
         base.mkdir(parents=True, exist_ok=True)
         started = datetime.now(timezone.utc).astimezone()
-        from pipeline.readers import fingerprint  # lazily: keeps `sieve --help` free of polars
-
-        fingerprints = [fingerprint(p) for p in inputs]
+        fingerprints = [input_fingerprint(p) for p in inputs]
         digest = hashlib.blake2b(
             _canonical({"recipe": recipe, "inputs": fingerprints}).encode(), digest_size=4
         ).hexdigest()

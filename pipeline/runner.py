@@ -34,7 +34,7 @@ from pipeline.examples import ExampleCollector
 from pipeline.progress import Progress
 from pipeline.recipe import Recipe
 from pipeline.stages import REASON, Stage, StageError
-from pipeline.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX, READ_STAGE, RunStats, StageInfo
+from pipeline.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX, READ_STAGE, RunStats, StageInfo, group_counts
 
 # bookkeeping columns of the reader
 READER_REASON = "_reason"
@@ -232,40 +232,61 @@ class _Runner:
         """Kept rows (cleaned) and rejected rows (original text + reason columns) of one batch."""
         cols = self.cols
         stats = self.stats
-        stats.record_input(batch[_DOMAIN], batch[_LABEL])
-        stats.record_check(READ_INDEX, batch[_DOMAIN], batch[_LABEL], batch[READER_REASON])
-        rejected = [self._rejected(batch.filter(pl.col(READER_REASON).is_not_null()), READ_STAGE,
-                                   pl.col(READER_REASON), pl.col(READER_DETAIL), pl.lit(None, pl.String), READ_INDEX)]
-        alive = batch.filter(pl.col(READER_REASON).is_null())
+        # rows per domain x label, counted once per batch and updated at each rejection:
+        # stages then only group the rows they changed or rejected
+        groups = group_counts(batch[_DOMAIN], batch[_LABEL])
+        stats.record_input_groups(groups)
+        stats.record_rows(READ_INDEX, groups)
+        rejected: list[pl.DataFrame] = []
+        read_bad = batch[READER_REASON].is_not_null()
+        if read_bad.any():
+            bad = batch.filter(read_bad)
+            _subtract(groups, stats.record_rejections(READ_INDEX, _keys(bad, bad[READER_REASON])))
+            rejected.append(self._rejected(bad, READ_STAGE, pl.col(READER_REASON), pl.col(READER_DETAIL),
+                                           pl.lit(None, pl.String), READ_INDEX))
+            alive = batch.filter(~read_bad)
+        else:
+            alive = batch
         for stage in self.stages:
             if alive.height == 0:
                 break
             t0 = time.perf_counter()
             out = stage.apply(alive, cols.text, cols.domain, cols.id)
             stats.add_time(stage.index, time.perf_counter() - t0)
+            stats.record_rows(stage.index, groups)
             if issubclass(stage.filter_class, Transform):
                 before, after = alive[cols.text], out["text"]
-                stats.record_transform(stage.index, alive[_DOMAIN], alive[_LABEL], before, after)
-                self.examples.add_changes(stage.index, alive[_SEQ], alive[cols.id], alive[_DOMAIN], alive[_LABEL], before, after)
-                alive = alive.with_columns(after.alias(cols.text))
+                changed = before.ne_missing(after)
+                if changed.any():
+                    rows = pl.DataFrame({"seq": alive[_SEQ], "id": alive[cols.id], "domain": alive[_DOMAIN],
+                                         "label": alive[_LABEL], "before": before, "after": after}).filter(changed)
+                    stats.record_changes(stage.index, rows.select(pl.col("domain").alias("d"), pl.col("label").alias("l"),
+                                                                   "before", "after"))
+                    self.examples.add_changed_rows(stage.index, rows)
+                    alive = alive.with_columns(after.alias(cols.text))
             else:
                 reason = out[REASON]
-                stats.record_check(stage.index, alive[_DOMAIN], alive[_LABEL], reason)
+                is_bad = reason.is_not_null()
+                if not is_bad.any():
+                    continue
                 extras = out.drop(REASON)
-                tagged = alive.with_columns(reason.alias("__sieve_reason"), *[extras[c].alias(f"__sieve_x_{c}") for c in extras.columns])
-                bad = tagged.filter(pl.col("__sieve_reason").is_not_null())
-                if bad.height:
-                    rejected.append(self._rejected(
-                        bad, stage.name, pl.col("__sieve_reason"), detail_expr(extras.columns),
-                        pl.col("__sieve_x_duplicate_of").cast(pl.String) if "duplicate_of" in extras.columns else pl.lit(None, pl.String),
-                        stage.index,
-                    ))
-                alive = tagged.filter(pl.col("__sieve_reason").is_null()).drop(
-                    "__sieve_reason", *[f"__sieve_x_{c}" for c in extras.columns]
-                )
-        stats.record_kept(alive[_DOMAIN], alive[_LABEL])
+                bad = alive.with_columns(
+                    reason.alias("__sieve_reason"), *[extras[c].alias(f"__sieve_x_{c}") for c in extras.columns]
+                ).filter(is_bad)
+                _subtract(groups, stats.record_rejections(stage.index, _keys(bad, bad["__sieve_reason"])))
+                rejected.append(self._rejected(
+                    bad, stage.name, pl.col("__sieve_reason"), detail_expr(extras.columns),
+                    pl.col("__sieve_x_duplicate_of").cast(pl.String) if "duplicate_of" in extras.columns else pl.lit(None, pl.String),
+                    stage.index,
+                ))
+                alive = alive.filter(~is_bad)
+        stats.record_kept_groups(groups)
         kept = alive.sort(_SEQ).select(self.input_columns)
-        rejected_frame = pl.concat(rejected, how="vertical").sort(_SEQ).drop(_SEQ)
+        if rejected:
+            rejected_frame = pl.concat(rejected, how="vertical").sort(_SEQ).drop(_SEQ)
+        else:
+            rejected_frame = self._rejected(batch.clear(), READ_STAGE, pl.col(READER_REASON), pl.col(READER_DETAIL),
+                                            pl.lit(None, pl.String), READ_INDEX).drop(_SEQ)
         return kept, rejected_frame
 
     def _rejected(self, rows: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr, duplicate_of: pl.Expr, index: int) -> pl.DataFrame:
@@ -293,6 +314,21 @@ class _Runner:
         kept = pl.DataFrame(schema=schema)
         rejected = kept.with_columns(*[pl.lit(None, pl.String).alias(c) for c in REJECTED_COLUMNS])
         return kept, rejected
+
+
+def _keys(rows: pl.DataFrame, reason: pl.Series) -> pl.DataFrame:
+    """The (domain, label, reason) of rejected rows, as :meth:`RunStats.record_rejections` takes them."""
+    return pl.DataFrame({"d": rows[_DOMAIN], "l": rows[_LABEL], "r": reason.cast(pl.String)})
+
+
+def _subtract(groups: dict[Any, int], removed: dict[Any, int]) -> None:
+    """Take rejected rows out of the per-group row counts (groups left empty are dropped)."""
+    for key, n in removed.items():
+        left = groups[key] - n
+        if left:
+            groups[key] = left
+        else:
+            del groups[key]
 
 
 def _as_key(frame: pl.DataFrame, column: str | None) -> pl.Expr:
@@ -334,7 +370,7 @@ def run_pipeline(
     ``dev_per_stratum`` rows per domain x label (defaults from the recipe's
     ``dev`` block). ``strict`` makes the reader fail on the first malformed
     row instead of rejecting it. ``batch_size`` overrides the recipe's.
-    Every finished batch is checkpointed (:mod:`pipeline.resume`), so a run
+    Finished batches are checkpointed (:mod:`pipeline.resume`), so a run
     that is killed can be continued with :func:`resume_pipeline`.
     Raises ``InputError`` (bad input), ``StageError``/``RecipeError`` (the
     recipe does not fit the input), :class:`AccountingError`, and
@@ -455,6 +491,8 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
     sinks: list[Any] = []
     kept_writer = rejected_writer = None
     try:
+        if not dev:  # a --dev sample is too small for the worker pool to pay
+            _warm_up_workers(recipe.stages, paths)
         batches: Iterator[pl.DataFrame] = runner.batches(paths, batch_size, bool(invocation["strict"]))
         if dev:
             per_stratum, seed = int(invocation["dev_per_stratum"]), int(invocation["seed"])
@@ -462,26 +500,36 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
             dev_info = {"dev": True, "per_stratum": per_stratum, "seed": seed,
                         "rows_read": runner.rows_read, "rows_sampled": sample.height}
             batches = rebatch(sample, batch_size)
-        seen = 0
-        for index, batch in enumerate(batches):
-            seen = index + 1
-            if index < done:  # committed before the run was stopped
-                continue
-            kept, rejected = runner.process(batch)
-            checkpoint.commit(index, batch.height, kept, rejected, runner.stats, runner.examples,
-                              recipe.stages, read_before + runner.read_seconds)
-            kept_total += kept.height
-            rejected_total += rejected.height
-            reporter.update(kept_total + rejected_total, kept_total, rejected_total, "dev sample: " if dev else "")
-        if seen < done:
-            raise ResumeError(f"the input now gives {seen} batches but {done} were already done; start a new run")
-        reporter.finish()
-        # the outputs, assembled from the committed parts in fixed-size row groups
+        # the outputs are written while the batches stream by, in fixed-size row groups;
+        # a resumed run first replays the batches committed before it was stopped
         sinks = [ParquetSink(run.kept_path), ParquetSink(run.rejected_path)]
         kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
         for writer, which in ((kept_writer, "kept"), (rejected_writer, "rejected")):
             for part in checkpoint.iter_parts(which):
                 writer.write(part)
+        # A batch is committed once the next one has been read, so the last batch
+        # goes straight to the outputs: a run that is stopped while finishing
+        # redoes that one batch on --resume, and a run of one batch writes no parts.
+        pending: tuple[Any, ...] | None = None
+        seen = 0
+        for index, batch in enumerate(batches):
+            seen = index + 1
+            if index < done:  # committed before the run was stopped
+                continue
+            if pending is not None:
+                checkpoint.commit(*pending, runner.stats, runner.examples, recipe.stages, pending_read)
+                pending = None
+            kept, rejected = runner.process(batch)
+            kept_writer.write(kept)
+            rejected_writer.write(rejected)
+            pending, pending_read = (index, batch.height, kept, rejected), read_before + runner.read_seconds
+            kept_total += kept.height
+            rejected_total += rejected.height
+            reporter.update(kept_total + rejected_total, kept_total, rejected_total, "dev sample: " if dev else "")
+        pending = None
+        if seen < done:
+            raise ResumeError(f"the input now gives {seen} batches but {done} were already done; start a new run")
+        reporter.finish()
         empty_kept, empty_rejected = runner.empty_outputs()
         n_kept = kept_writer.close(empty_kept)
         n_rejected = rejected_writer.close(empty_rejected)
@@ -556,6 +604,24 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
             f"(run directory {run.path}); this is a bug in corpus-sieve, please report it"
         )
     return result
+
+
+def _warm_up_workers(stages: Sequence[Stage], paths: Sequence[Path]) -> None:
+    """Start the worker pool while a large input is read (see ``pipeline.parallel.PRESTART_BYTES``)."""
+    from pipeline import parallel
+
+    size = 0
+    for p in paths:
+        if p.is_file():
+            size += p.stat().st_size
+        elif p.is_dir():
+            size += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    if size < parallel.PRESTART_BYTES:
+        return
+    python = [(stage, inst, "transform_batch" if isinstance(inst, Transform) else "reasons_batch")
+              for stage in stages for inst in stage.instances() if not inst.is_native and parallel.can_parallelise(inst)]
+    if python:  # one pool per process, sized like the first stage that will use it
+        parallel.warm_up([(inst, method) for _, inst, method in python], python[0][0].workers)
 
 
 def _write_extra_outputs(run: Any, outputs: Sequence[str]) -> None:

@@ -232,17 +232,17 @@ class Stage:
 # -- per-row Python filters across processes ------------------------------------------------------
 # These mirror ``Transform.transform_series`` / ``Check.reasons_series`` (same
 # mask, same scatter) and only differ in handing the Python work to
-# ``pipeline.parallel.run_batch``; filters that override those methods, native
+# ``pipeline.parallel.run_series``; filters that override those methods, native
 # filters and small batches take the filter's own path unchanged.
 
-def _python_rows(inst: Transform | Check, s: pl.Series) -> tuple[pl.Series, list[str]]:
+def _python_rows(inst: Transform | Check, s: pl.Series) -> tuple[pl.Series, pl.Series]:
     """The mask of the rows that need Python (non-null, ``needs_expr``) and their texts."""
     frame = s.to_frame(TEXT)
     mask = s.is_not_null()
     mask_expr = inst.needs_expr(pl.col(TEXT))
     if mask_expr is not None:
         mask = mask & frame.select(mask_expr.fill_null(False)).to_series()
-    return mask, s.filter(mask).to_list()
+    return mask, s.filter(mask)
 
 
 def _transform_series(inst: Transform, texts: pl.Series, workers: int | None) -> pl.Series:
@@ -253,9 +253,9 @@ def _transform_series(inst: Transform, texts: pl.Series, workers: int | None) ->
         return inst.transform_series(texts)
     s = _as_series(texts)
     mask, todo = _python_rows(inst, s)
-    if not todo:
+    if todo.len() == 0:
         return s
-    return _scatter(s, mask, parallel.run_batch(inst, "transform_batch", todo, workers), pl.String).alias(s.name)
+    return _scatter(s, mask, parallel.run_series(inst, "transform_batch", todo, workers), pl.String).alias(s.name)
 
 
 def _plain_check(inst: Check) -> bool:
@@ -272,9 +272,9 @@ def _reasons_series(inst: Check, texts: pl.Series, workers: int | None) -> pl.Se
     s = _as_series(texts)
     mask, todo = _python_rows(inst, s)
     reasons = pl.Series(REASON_COLUMN, [None] * len(s), dtype=pl.String)
-    if not todo:
+    if todo.len() == 0:
         return reasons
-    return _scatter(reasons, mask, parallel.run_batch(inst, "reasons_batch", todo, workers), pl.String)
+    return _scatter(reasons, mask, parallel.run_series(inst, "reasons_batch", todo, workers), pl.String)
 
 
 def _worth_it(inst: Filter, workers: int | None) -> bool:

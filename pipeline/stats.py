@@ -102,6 +102,49 @@ class RunStats:
             c.rows_changed += int(changed)
             c.chars_removed += int(delta)
 
+    # -- the same counts from precomputed groups (the runner's fast path) ----------------------
+    # A batch's rows only change at checks, so the runner counts its domain x label
+    # groups once and updates them with the rejections; transforms and checks then
+    # group only the rows they changed or rejected (usually few or none).
+    def record_input_groups(self, groups: dict[tuple[Any, Any], int]) -> None:
+        for key, n in groups.items():
+            self.input[key] = self.input.get(key, 0) + n
+
+    def record_kept_groups(self, groups: dict[tuple[Any, Any], int]) -> None:
+        for key, n in groups.items():
+            self.kept[key] = self.kept.get(key, 0) + n
+
+    def record_rows(self, index: int, groups: dict[tuple[Any, Any], int]) -> None:
+        """``rows_in`` of stage ``index``: ``groups`` maps (domain, label) to a row count."""
+        for (d, l), n in groups.items():
+            self._counts(index, d, l).rows_in += n
+
+    def record_changes(self, index: int, changed: pl.DataFrame) -> None:
+        """Changed rows of a transform: ``changed`` has d, l, before, after (only rows that differ)."""
+        if changed.height == 0:
+            return
+        agg = changed.group_by("d", "l").agg(
+            pl.len().alias("n"),
+            (pl.col("before").str.len_chars().fill_null(0).cast(pl.Int64)
+             - pl.col("after").str.len_chars().fill_null(0).cast(pl.Int64)).sum().alias("delta"),
+        )
+        for d, l, n, delta in agg.iter_rows():
+            c = self._counts(index, d, l)
+            c.rows_changed += n
+            c.chars_removed += int(delta)
+
+    def record_rejections(self, index: int, rejected: pl.DataFrame) -> dict[tuple[Any, Any], int]:
+        """Rejected rows of a check: ``rejected`` has d, l, r (non-null reasons only); rows per group."""
+        removed: dict[tuple[Any, Any], int] = {}
+        if rejected.height == 0:
+            return removed
+        for d, l, r, n in rejected.group_by("d", "l", "r").agg(pl.len()).iter_rows():
+            c = self._counts(index, d, l)
+            c.rows_rejected += n
+            c.reasons[r] = c.reasons.get(r, 0) + n
+            removed[(d, l)] = removed.get((d, l), 0) + n
+        return removed
+
     def record_check(self, index: int, domain: pl.Series, label: pl.Series, reason: pl.Series) -> None:
         frame = pl.DataFrame({"d": domain, "l": label, "r": reason.cast(pl.String)})
         for d, l, n in frame.group_by("d", "l").agg(pl.len()).iter_rows():
@@ -184,6 +227,11 @@ class RunStats:
             "label_skew": {"threshold": skew_threshold, "min_rows": DEFAULT_SKEW_MIN_ROWS,
                            "flagged": self.label_skew(skew_threshold)},
         }
+
+
+def group_counts(domain: pl.Series, label: pl.Series) -> dict[tuple[Any, Any], int]:
+    """Rows per (domain, label) value pair."""
+    return {(d, l): n for d, l, n in _group_len(domain, label)}
 
 
 def _group_len(domain: pl.Series, label: pl.Series) -> list[tuple[Any, Any, int]]:

@@ -35,7 +35,14 @@ class ParquetSink:
     The first frame (or ``schema=``) fixes the schema; later frames are cast
     to it and columns they lack are filled with nulls. A column the schema
     does not have is an error (it would otherwise be dropped silently).
-    Frames are buffered into row groups of about ``row_group_rows`` rows.
+
+    Rows are written in row groups of at most ``row_group_rows`` rows and
+    ``row_group_bytes`` bytes of data (at least one row). The cut depends only
+    on the sequence of rows, never on how they were split into frames, so the
+    file's bytes do not depend on batch sizes, and memory stays bounded when
+    rows are large (rejected HTML pages). Long text columns are written
+    without a dictionary: it never pays off for them and costs most of the
+    write time.
     """
 
     def __init__(
@@ -55,6 +62,7 @@ class ParquetSink:
         self.rows = 0
         self._writer: Any = None
         self._buffer: list[pl.DataFrame] = []
+        self._sizes: list[pl.Series] = []  # bytes of each buffered row
         self._buffered_rows = 0
         self._buffered_bytes = 0
         self._closed = False
@@ -86,28 +94,44 @@ class ParquetSink:
         frame = self._conform(frame)
         if frame.height == 0:
             return
+        sizes = _row_bytes(frame)
         self._buffer.append(frame)
+        self._sizes.append(sizes)
         self._buffered_rows += frame.height
-        self._buffered_bytes += frame.estimated_size()
+        self._buffered_bytes += int(sizes.sum())
         self.rows += frame.height
-        if self._buffered_rows >= self.row_group_rows or self._buffered_bytes >= self.row_group_bytes:
-            self._flush()
+        while self._buffered_rows >= self.row_group_rows or self._buffered_bytes > self.row_group_bytes:
+            self._flush(whole=False)
 
-    def _open(self) -> None:
+    def _open(self, first: pl.DataFrame | None) -> None:
         import pyarrow.parquet as pq
 
         assert self.schema is not None
         arrow_schema = pl.DataFrame(schema=self.schema).to_arrow().schema
-        self._writer = pq.ParquetWriter(self.tmp_path, arrow_schema, compression=self.compression)
+        self._writer = pq.ParquetWriter(self.tmp_path, arrow_schema, compression=self.compression,
+                                        use_dictionary=_dictionary_columns(first, self.schema))
 
-    def _flush(self) -> None:
+    def _flush(self, whole: bool = True) -> None:
+        """Write one row group: the buffered rows up to the limits (all of them with ``whole``)."""
         if not self._buffer:
             return
+        frame = pl.concat(self._buffer) if len(self._buffer) > 1 else self._buffer[0]
+        sizes = pl.concat(self._sizes) if len(self._sizes) > 1 else self._sizes[0]
+        cut = frame.height
+        if not whole:
+            within = int(sizes.cum_sum().search_sorted(self.row_group_bytes, side="right"))
+            cut = min(max(1, within), self.row_group_rows, frame.height)
+        group, rest = frame.slice(0, cut), frame.slice(cut)
         if self._writer is None:
-            self._open()
-        table = pl.concat(self._buffer).to_arrow()
-        self._writer.write_table(table.cast(self._writer.schema))
-        self._buffer, self._buffered_rows, self._buffered_bytes = [], 0, 0
+            self._open(group)
+        table = group.to_arrow()
+        self._writer.write_table(table.cast(self._writer.schema), row_group_size=max(1, group.height))
+        if rest.height:
+            rest_sizes = sizes.slice(cut)
+            self._buffer, self._sizes = [rest], [rest_sizes]
+            self._buffered_rows, self._buffered_bytes = rest.height, int(rest_sizes.sum())
+        else:
+            self._buffer, self._sizes, self._buffered_rows, self._buffered_bytes = [], [], 0, 0
 
     # -- finishing ------------------------------------------------------------
     def close(self) -> int:
@@ -116,9 +140,10 @@ class ParquetSink:
             return self.rows
         if self.schema is None:
             self.schema = pl.Schema()
-        self._flush()
+        while self._buffer:
+            self._flush(whole=self._buffered_rows <= self.row_group_rows and self._buffered_bytes <= self.row_group_bytes)
         if self._writer is None:
-            self._open()
+            self._open(None)
         self._writer.close()
         os.replace(self.tmp_path, self.path)
         self._closed = True
@@ -142,6 +167,33 @@ class ParquetSink:
             self.close()
         else:
             self.abort()
+
+
+#: string columns whose values average more bytes than this get no dictionary
+_DICTIONARY_MAX_MEAN_BYTES = 64
+
+
+def _row_bytes(frame: pl.DataFrame) -> pl.Series:
+    """Bytes of data in each row: string lengths, 8 per value of any other type."""
+    varlen = [pl.col(c).str.len_bytes() if t == pl.String else pl.col(c).bin.size()
+              for c, t in frame.schema.items() if t in (pl.String, pl.Binary)]
+    fixed = 8 * (frame.width - len(varlen))
+    if not varlen:
+        return pl.Series("bytes", [fixed] * frame.height, dtype=pl.Int64)
+    return frame.select(
+        (pl.sum_horizontal(e.cast(pl.Int64).fill_null(0) for e in varlen) + fixed).alias("bytes")
+    ).to_series()
+
+
+def _dictionary_columns(first: pl.DataFrame | None, schema: pl.Schema) -> bool | list[str]:
+    """Columns worth dictionary encoding: all but long texts (judged on the first row group)."""
+    if first is None or first.height == 0:
+        return True
+    long_text = {c for c, t in schema.items() if t == pl.String
+                 and (first[c].str.len_bytes().mean() or 0) > _DICTIONARY_MAX_MEAN_BYTES}
+    if not long_text:
+        return True
+    return [c for c in schema.names() if c not in long_text]
 
 
 def parquet_to_jsonl(parquet: str | Path, out: str | Path, batch_size: int = 50_000) -> int:

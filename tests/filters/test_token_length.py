@@ -181,3 +181,153 @@ def test_direct_tokenizer_json_counts_equal_autotokenizer(where, request, repo_r
     direct = TokenLength(tokenizer=str(path)).count_tokens(texts)
     auto = _counting_backend(AutoTokenizer.from_pretrained(str(path)))
     assert direct == [len(e.ids) for e in auto.encode_batch_fast(texts, add_special_tokens=False)]
+
+
+# -- texts whose outcome is certain are not tokenized (cl100k) ---------------------------
+
+def _exact(check, texts: list[str]) -> list[str | None]:
+    """The reasons from tokenizing every text (the definition the shortcut must equal)."""
+    return check._reasons_exact(texts)
+
+
+def test_cl100k_bounds_are_proven_and_other_tokenizers_fall_back(cl100k: str, tiny_tokenizer: str, repo_root) -> None:
+    from filters.token_length import _load_counting_backend, proven_bounds
+
+    assert proven_bounds(_load_counting_backend(cl100k))
+    assert not proven_bounds(_load_counting_backend(tiny_tokenizer))  # WordLevel: a word can be [UNK]-dropped ...
+    assert not proven_bounds(_load_counting_backend(str(repo_root / "data" / "tokenizer")))  # not a pattern proven here
+
+
+def test_cl100k_with_a_normalizer_is_not_trusted(cl100k: str, tmp_path) -> None:
+    """A normalizer can make a text longer than its bytes: the shortcut must switch off."""
+    from filters.token_length import _load_counting_backend, proven_bounds
+
+    with open(f"{cl100k}/tokenizer.json", encoding="utf-8") as fh:
+        spec = json.load(fh)
+    spec["normalizer"] = {"type": "NFKC"}
+    (tmp_path / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
+    assert not proven_bounds(_load_counting_backend(str(tmp_path)))
+    check = TokenLength(tokenizer=str(tmp_path), min_tokens=3, max_tokens=4)
+    texts = ["ﬁﬁﬁ", "㍿㍿", "a b c", "O Governo"]  # NFKC expands ligatures and squared words
+    assert check.reasons_series(pl.Series(texts)).to_list() == _exact(check, texts)
+
+
+def test_cl100k_white_space_agrees_with_polars_on_every_code_point(cl100k: str) -> None:
+    """The proof needs the tokenizer's ``\\s`` to be polars' ``\\s`` (Unicode White_Space), everywhere."""
+    from filters.token_length import _load_counting_backend
+
+    pre = _load_counting_backend(cl100k).pre_tokenizer
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    polars_ws = set(pl.Series(chars).filter(pl.Series(chars).str.contains(r"^\s$")).to_list())
+    # Screen every character at once: between "!"s, each whitespace character of the
+    # tokenizer is a piece of its own (but \r, \n and " ", which join a neighbour by design)
+    text = "!" + "!".join(chars) + "!"
+    alone = {text[a:b] for _, (a, b) in pre.pre_tokenize_str(text) if b - a == 1 and text[a] != "!"}
+
+    def tokenizer_ws(c: str) -> bool:  # alone between "!"s, and not a digit ("1" + a digit is one piece)
+        return (pre.pre_tokenize_str("!" + c + "!") == [("!", (0, 1)), (pre.pre_tokenize_str(c)[0][0], (1, 2)), ("!", (2, 3))]
+                and len(pre.pre_tokenize_str("1" + c)) == 2)
+
+    assert {c for c in alone | polars_ws if tokenizer_ws(c)} | {"\r", "\n", " "} == polars_ws
+    assert len(polars_ws) == 25
+
+
+def test_cl100k_bounds_hold_and_reasons_equal_tokenizing_everything_on_real_text(cl100k: str, shared_data) -> None:
+    from tests.realdata import load_pt_varieties, load_told_br, load_wcxb_pages
+
+    texts = (load_pt_varieties(shared_data)["text"].head(3000).to_list()
+             + load_told_br(shared_data)["text"].head(2000).to_list())
+    pages = load_wcxb_pages(shared_data, n=40)
+    texts += pages["main_content"].drop_nulls().to_list() + [html[:5_000] for html in pages["text"].to_list()]
+    texts += ["", " ", "\n\n", "<|endoftext|>", "a<|endoftext|>b c", "1234567890" * 3, "é" * 30, "🚌" * 12]
+    check = TokenLength(tokenizer=cl100k)
+    counts = check.count_tokens(texts)
+    s = pl.Series(texts)
+    words, nbytes = s.str.count_matches(r"\S+").to_list(), s.str.len_bytes().to_list()
+    assert all(w <= n <= b for w, n, b in zip(words, counts, nbytes))
+    for lo, hi in ((10, 900), (3, 50), (None, 120), (1, None), (10, 10)):
+        check = TokenLength(tokenizer=cl100k, min_tokens=lo, max_tokens=hi)
+        exact = ["too_few_tokens" if lo is not None and n < lo else "too_many_tokens" if hi is not None and n > hi
+                 else None for n in counts]
+        assert check.reasons_series(s).to_list() == exact, (lo, hi)
+
+
+def test_cl100k_only_uncertain_texts_are_tokenized(cl100k: str, monkeypatch) -> None:
+    check = TokenLength(tokenizer=cl100k, min_tokens=10, max_tokens=900)
+    seen: list[str] = []
+    real = check.count_tokens
+    monkeypatch.setattr(check, "count_tokens", lambda texts: (seen.extend(texts), real(texts))[1])
+    long_news = "O Governo aprovou hoje o orçamento do Estado para o próximo ano, disse a ministra."
+    texts = ["Olá", long_news, "palavra " * 1000, "O Tom conhecia a Mary?", None]
+    assert check.reasons_series(pl.Series(texts, dtype=pl.String)).to_list() == [
+        "too_few_tokens", None, "too_many_tokens", "too_few_tokens", None]
+    assert seen == ["O Tom conhecia a Mary?"]  # 5 words, 22 bytes: only tokens can tell
+    assert check.reasons_batch(["Olá", long_news]) == ["too_few_tokens", None]
+
+
+try:
+    from hypothesis import given, settings, strategies as st
+
+    _PIECES = st.sampled_from(["a", "ção", "Tom", "1", "42", "'s", "!", "...", "«", "🚌", "\u200b", "<|endoftext|>",
+                               " ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u3000", "\u2028", "\x85", "\x1c"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(parts=st.lists(_PIECES, max_size=40), lo=st.integers(0, 12), span=st.integers(0, 20))
+    def test_cl100k_shortcut_equals_tokenizing_on_generated_text(cl100k, parts, lo, span) -> None:
+        text = "".join(parts)
+        check = TokenLength(tokenizer=cl100k, min_tokens=lo, max_tokens=lo + span)
+        n = check.count_tokens([text])[0]
+        assert len(text.split()) <= n or "\x1c" in text or "\x85" in text  # str.split also splits on \x1c
+        assert pl.Series([text]).str.count_matches(r"\S+")[0] <= n <= len(text.encode("utf-8"))
+        assert check.reasons_batch([text]) == _exact(check, [text])
+except ImportError:  # pragma: no cover
+    pass
+
+
+# -- loading in a counting process (what `sieve clean` does) ------------------------------
+
+@pytest.fixture()
+def in_background(monkeypatch):
+    from filters import token_length
+
+    monkeypatch.setattr(token_length, "_BACKGROUND", True)
+    monkeypatch.setattr(token_length, "_REMOTES", {})
+    monkeypatch.setattr(token_length, "_BACKENDS", {})
+    yield token_length
+    token_length._close_remotes()
+
+
+def test_counting_process_gives_the_same_counts_and_reasons(cl100k: str, shared_data, in_background) -> None:
+    from tests.realdata import load_told_br
+
+    texts = load_told_br(shared_data)["text"].head(500).to_list() + ["", "Olá mundo", "<|endoftext|>"]
+    check = TokenLength(tokenizer=cl100k, min_tokens=10, max_tokens=30)
+    assert check._remote is not None and check._backend is None  # nothing loaded in this process
+    remote_counts, remote_reasons = check.count_tokens(texts), check.reasons_batch(texts)
+    in_background.load_in_background(False)
+    local = TokenLength(tokenizer=cl100k, min_tokens=10, max_tokens=30)
+    assert local._remote is None
+    assert remote_counts == local.count_tokens(texts) and remote_reasons == local.reasons_batch(texts)
+
+
+def test_counting_process_that_dies_falls_back_to_this_process(cl100k: str, in_background) -> None:
+    check = TokenLength(tokenizer=cl100k, min_tokens=3)
+    check._remote.proc.kill()
+    check._remote.proc.wait()
+    assert check.count_tokens(["Olá mundo", "hello world"]) == [3, 2]
+    assert check.reason("Olá") == "too_few_tokens" and check._backend is not None
+
+
+def test_counting_process_reports_an_invalid_tokenizer_json(tmp_path, in_background) -> None:
+    (tmp_path / "tokenizer.json").write_text("{not json", encoding="utf-8")
+    check = TokenLength(tokenizer=str(tmp_path), min_tokens=3)  # the file exists: loading goes on elsewhere
+    with pytest.raises(ValueError, match="is not a valid tokenizer.json"):
+        check.reason("Olá mundo")
+
+
+def test_a_pickled_copy_counts_on_its_own(cl100k: str, in_background) -> None:
+    import pickle
+
+    check = TokenLength(tokenizer=cl100k, min_tokens=3)
+    copy = pickle.loads(pickle.dumps(check))  # what the Ray engine does with a recipe
+    assert copy._remote is None and copy.count_tokens(["Olá mundo"]) == check.count_tokens(["Olá mundo"]) == [3]

@@ -125,3 +125,41 @@ def test_a_run_with_workers_writes_the_same_outputs_as_a_serial_run(tmp_path, pa
     (kept1, rejected1), (kept2, rejected2) = outputs
     assert kept1.equals(kept2) and rejected1.equals(rejected2)
     assert kept1.filter(pl.col("domain") == "web").height > 0
+
+
+def test_series_chunks_travel_as_arrow_and_equal_serial(pages, always_parallel):
+    f = RemoveBoilerplate(language="pt")
+    texts = pl.Series("text", pages["text"].to_list() + ["<p>Olá <b>mundo</b> ç ã 🚌</p>", ""])
+    assert parallel.run_series(f, "transform_batch", texts, 2) == f.transform_batch(texts.to_list())
+    h = HtmlToText()
+    assert parallel.run_series(h, "transform_batch", texts.slice(3, 10), 2) == h.transform_batch(texts.slice(3, 10).to_list())
+
+
+def test_arrow_texts_round_trip_exactly():
+    texts = pl.Series(["", "Olá", "a\x00b", "🚌" * 3, "x" * 100_000]).slice(1, 4)
+    assert pickle.loads(pickle.dumps(parallel._ArrowTexts(texts))) == texts.to_list()
+
+
+def test_warm_up_builds_the_filters_in_the_workers_before_the_first_batch(pages, always_parallel):
+    parallel.shutdown()
+    f = RemoveBoilerplate(language="pt")
+    assert parallel.warm_up([(f, "transform_batch"), (NormalizeWhitespace(), "transform_batch")], 2)
+    texts = pages["text"].to_list()[:6]
+    assert parallel.run_batch(f, "transform_batch", texts, 2) == f.transform_batch(texts)  # waits for the warm-up
+    assert not parallel.warm_up([(f, "transform_batch")], 1)  # one worker: no pool
+
+
+def test_a_large_input_starts_the_pool_before_it_is_read(tmp_path, monkeypatch):
+    started: list = []
+    monkeypatch.setattr(parallel, "warm_up", lambda pairs, n=None: started.append([type(i).name for i, _ in pairs]) or True)
+    monkeypatch.setattr(parallel, "PRESTART_BYTES", 100)
+    data = tmp_path / "c.jsonl"
+    data.write_text('{"text": "<p>Olá</p>", "domain": "web"}\n' * 20, encoding="utf-8")
+    recipe = Recipe.from_dict({"stages": [{"filter": "remove_boilerplate", "domains": ["web"]},
+                                          {"filter": "html_to_text", "skip_domains": ["web"]},
+                                          {"filter": "normalize_whitespace"}]})
+    run_pipeline([data], recipe, tmp_path / "runs", progress=False)
+    assert started == [["remove_boilerplate", "html_to_text"]]
+    monkeypatch.setattr(parallel, "PRESTART_BYTES", 10**9)
+    run_pipeline([data], recipe, tmp_path / "runs", progress=False)
+    assert len(started) == 1  # small input: the pool starts lazily, if ever

@@ -79,3 +79,28 @@ def test_open_and_resolve_errors(tmp_path: Path) -> None:
     assert resolve_run(str(run.path)) == run
     with pytest.raises(FileNotFoundError, match="no run"):
         resolve_run("19990101", tmp_path / "runs")
+
+
+def test_prefetched_fingerprint_equals_the_readers_and_notices_a_change(tmp_path: Path) -> None:
+    from pipeline.readers import fingerprint
+
+    data = tmp_path / "c.jsonl"
+    data.write_text('{"text": "olá"}\n' * 50_000, encoding="utf-8")
+    rundir_mod.prefetch_fingerprints([str(data), str(tmp_path / "missing.jsonl"), "org/hub-name"])
+    assert rundir_mod.input_fingerprint(data) == fingerprint(data)
+    rundir_mod.prefetch_fingerprints([data])
+    rundir_mod._PREFETCHED[str(data)][0].join()
+    data.write_text('{"text": "adeus"}\n', encoding="utf-8")  # changed after hashing: hashed again
+    os.utime(data, ns=(1, 1))
+    assert rundir_mod.input_fingerprint(data) == fingerprint(data)
+    assert rundir_mod.input_fingerprint(tmp_path / "missing.jsonl") == fingerprint(tmp_path / "missing.jsonl")
+
+
+def test_manifest_versions_do_not_import_pyarrow(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipeline.rundir import RunDir; RunDir.create(sys.argv[1], {}, []); "
+            "import json, pathlib; m = json.loads((pathlib.Path(sys.argv[1]) / 'latest' / 'manifest.json').read_text()); "
+            "assert m['versions']['pyarrow'] not in ('', 'unknown'), m; assert 'pyarrow' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], check=True)
