@@ -80,13 +80,16 @@ class RunResult:
 
 
 class _RowGroupWriter:
-    """Buffers frames and hands the sink slices of exactly ``rows`` rows."""
+    """Hands each frame straight to the sink, which cuts row groups of at most ``rows`` rows.
+
+    Nothing is held back here: buffering whole batches of rejected rows (with
+    their original HTML) until a row group filled up made peak memory grow
+    with the corpus.
+    """
 
     def __init__(self, sink: Any, rows: int = OUTPUT_ROW_GROUP) -> None:
         self.sink = sink
         self.rows = rows
-        self._parts: list[pl.DataFrame] = []
-        self._buffered = 0
         self._schema: pl.Schema | None = None
         self._emitted = False
         self.seconds = 0.0
@@ -96,27 +99,19 @@ class _RowGroupWriter:
             self._schema = frame.schema
         elif frame.schema != self._schema:
             frame = _conform(frame, self._schema)
-        self._parts.append(frame)
-        self._buffered += frame.height
-        while self._buffered >= self.rows:
-            whole = pl.concat(self._parts, how="vertical")
-            self._emit(whole.slice(0, self.rows))
-            rest = whole.slice(self.rows)
-            self._parts, self._buffered = [rest], rest.height
+        if frame.height:
+            self._emit(frame)
 
     def _emit(self, frame: pl.DataFrame) -> None:
         t0 = time.perf_counter()
         self._emitted = True
-        self.sink.write(frame.rechunk())
+        self.sink.write(frame)
         self.seconds += time.perf_counter() - t0
 
     def close(self, empty: pl.DataFrame) -> int:
         """Flush and close; ``empty`` gives the schema when no frame came at all."""
-        rest = pl.concat(self._parts, how="vertical") if self._parts else None
-        if rest is not None and rest.height:
-            self._emit(rest)
-        elif not self._emitted:
-            self._emit(rest if rest is not None else empty)  # zero rows, but the file gets its schema
+        if not self._emitted:
+            self._emit(empty)  # zero rows, but the file gets its schema
         t0 = time.perf_counter()
         n = self.sink.close()
         self.seconds += time.perf_counter() - t0
@@ -502,7 +497,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
             batches = rebatch(sample, batch_size)
         # the outputs are written while the batches stream by, in fixed-size row groups;
         # a resumed run first replays the batches committed before it was stopped
-        sinks = [ParquetSink(run.kept_path), ParquetSink(run.rejected_path)]
+        sinks = [ParquetSink(run.kept_path, row_group_rows=OUTPUT_ROW_GROUP), ParquetSink(run.rejected_path, row_group_rows=OUTPUT_ROW_GROUP)]
         kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
         for writer, which in ((kept_writer, "kept"), (rejected_writer, "rejected")):
             for part in checkpoint.iter_parts(which):
