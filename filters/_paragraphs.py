@@ -194,11 +194,10 @@ def _make_paragraphs(root: Any, min_children: int | None) -> tuple[list[CachedPa
     paragraph_tags = PARAGRAPH_TAGS
     paragraphs: list[CachedParagraph] = []
     add = paragraphs.append
-    # the open elements' names and DOM paths; a path is "html.body.div." (a trailing dot)
-    names: list[str] = []
-    paths: list[str] = []
-    push_name, pop_name = names.append, names.pop
-    push_path, pop_path = paths.append, paths.pop
+    # per open element: its name, its parent's DOM path (a path is "html.body.div.", a trailing
+    # dot) and, with word tables, its parent's running counts
+    stack: list[tuple[str, str, int, int]] = []
+    push, pop = stack.append, stack.pop
     current = ""
     # the paragraph being filled, in locals
     nodes: list[str] = []
@@ -208,29 +207,25 @@ def _make_paragraphs(root: Any, min_children: int | None) -> tuple[list[CachedPa
     owner: Any = None
     in_link = False
     after_br = False
-    # word tables: the running counts of the innermost open element in locals, its ancestors' on a stack
+    # word tables: the running counts of the innermost open element in locals, its ancestors' on the stack
     counting = min_children is not None
     words: dict[Any, int] = {}
     link_words: dict[Any, int] = {}
     parents: list[Any] = []
     findall = _WORD.findall
     n = linked = 0
-    counts: list[tuple[int, int]] = []
-    push_counts, pop_counts = counts.append, counts.pop
 
     for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event == "start":
-            if counting:
-                push_counts((n, linked))
-                n = linked = 0
-                if len(el) >= min_children:  # type: ignore[operator]
-                    parents.append(el)
             name = el.tag
             if name[0] == "{":  # lxml.sax strips a namespace the same way
                 name = name[1:].split("}", 1)[-1]
-            push_name(name)
-            push_path(current)
+            push((name, current, n, linked))
             current = f"{current}{name}."
+            if counting:
+                n = linked = 0
+                if len(el) >= min_children:  # type: ignore[operator]
+                    parents.append(el)
             if name in paragraph_tags or (after_br and name == "br"):
                 if name == "br":  # <br><br> separates paragraphs and is not counted as a tag
                     tags -= 1
@@ -263,8 +258,7 @@ def _make_paragraphs(root: Any, min_children: int | None) -> tuple[list[CachedPa
                 after_br = False
         else:
             if event == "end":
-                name = pop_name()
-                current = pop_path()
+                name, current, outer_n, outer_linked = pop()
                 if name in paragraph_tags:
                     if nodes:
                         text = "".join(nodes).strip() if len(nodes) > 1 else nodes[0].strip()
@@ -281,10 +275,8 @@ def _make_paragraphs(root: Any, min_children: int | None) -> tuple[list[CachedPa
                         linked = n
                     words[el] = n
                     link_words[el] = linked
-                    inner, inner_linked = n, linked
-                    n, linked = pop_counts()
-                    n += inner
-                    linked += inner_linked
+                    n += outer_n
+                    linked += outer_linked
             # comments and processing instructions: only their tail is text (as in lxml.sax)
             text = el.tail
             if text and not text.isspace():

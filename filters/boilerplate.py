@@ -188,6 +188,13 @@ class RemoveBoilerplate(Transform):
         Drop lines made mostly of 40+-character letter-and-digit tokens
         (concatenated ids, obfuscated "sponsored" markers;
         :func:`filters.extract_main.is_token_soup`).
+    form_chrome : bool, default True
+        Drop the region's ``<label>`` texts and ``<fieldset>`` groups (filter
+        facets, option pickers; :mod:`filters.precision_rules`).
+    poster_chrome : bool, default True
+        Drop forum/comment profile cards and signatures: elements whose
+        class/id names a user's or author's details (``userinfo``,
+        ``postprofile``, ``signature``...; :mod:`filters.precision_rules`).
     candidate_languages : sequence of str, default ("pt", "en", "es", "fr", "de", "it", "nl")
         Stoplists tried by ``language="auto"``.
     unknown_language : {"error", "auto", "none"}, default "error"
@@ -245,6 +252,8 @@ class RemoveBoilerplate(Transform):
         product_pages: bool = True,
         prose_outside_region: bool = True,
         drop_token_soup: bool = True,
+        form_chrome: bool = True,
+        poster_chrome: bool = True,
         candidate_languages: tuple[str, ...] | list[str] = DEFAULT_CANDIDATE_LANGUAGES,
         unknown_language: str = "error",
         length_low: int = 70,
@@ -280,6 +289,8 @@ class RemoveBoilerplate(Transform):
         self.product_pages = product_pages
         self.prose_outside_region = prose_outside_region
         self.drop_token_soup = drop_token_soup
+        self.form_chrome = form_chrome
+        self.poster_chrome = poster_chrome
         self.candidate_languages = tuple(candidate_languages)
         self.unknown_language = unknown_language
         self.length_low = length_low
@@ -384,6 +395,8 @@ class RemoveBoilerplate(Transform):
             other_products = _other_product_elements(region)
         else:
             in_items, other_products = self._item_block_elements(region, paragraphs, tables), set()
+        if self.form_chrome or self.poster_chrome:
+            other_products = other_products | _detail_chrome(root if outside else region, self.form_chrome, self.poster_chrome)
         # a soup line has a 40-character token: one search over the page's text rules most pages out
         check_soup = self.drop_token_soup and has_long_token("\n".join([p.text for p in paragraphs]))
         seen: set[str] = set()
@@ -471,6 +484,12 @@ def _is_product_page(html: str, root: Any) -> bool:
     from filters.structured_data import is_product_page
 
     return is_product_page(html, root)
+
+
+def _detail_chrome(region: Any, form_chrome: bool, poster_chrome: bool) -> set[Any]:
+    from filters.precision_rules import detail_chrome_elements
+
+    return detail_chrome_elements(region, form_chrome, poster_chrome)
 
 
 def _other_product_elements(region: Any) -> set[Any]:
