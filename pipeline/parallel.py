@@ -154,6 +154,11 @@ def run_batch(instance: Any, method: str, texts: list[str], n_workers: int | Non
         return call(texts)
     spec = _spec(instance)
     parts = _pool(n).map([(spec, method, texts[a:b]) for a, b in bounds])
+    return _joined(instance, method, bounds, parts)
+
+
+def _joined(instance: Any, method: str, bounds: list[tuple[int, int]], parts: list[list[Any]]) -> list[Any]:
+    """The workers' results in input order, each chunk checked for its length."""
     out: list[Any] = []
     for (a, b), part in zip(bounds, parts):
         if len(part) != b - a:
@@ -182,12 +187,7 @@ def run_series(instance: Any, method: str, texts: Any, n_workers: int | None = N
         return call(texts.to_list())
     spec = _spec(instance)
     parts = _pool(n).map([(spec, method, _ArrowTexts(texts.slice(a, b - a))) for a, b in bounds])
-    out: list[Any] = []
-    for (a, b), part in zip(bounds, parts):
-        if len(part) != b - a:
-            raise RuntimeError(f"{type(instance).name}.{method} returned {len(part)} results for {b - a} texts")
-        out.extend(part)
-    return out
+    return _joined(instance, method, bounds, parts)
 
 
 class _ArrowTexts:
