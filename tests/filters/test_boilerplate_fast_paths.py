@@ -20,7 +20,7 @@ from lxml import etree
 from filters import RemoveBoilerplate
 from filters._paragraphs import make_paragraphs, make_paragraphs_and_word_tables
 from filters.extract_main import (
-    BOILERPLATE_TOKENS, CHROME_ROLES, CONTENT_ROOT_XPATH, _SWALLOWED_XPATH, _swallowing_containers, _token_hint,
+    BOILERPLATE_TOKENS, CHROME_ROLES, CONTENT_ROOT_XPATH, _SWALLOWED_XPATH, _remove_keeping_tail, _swallowing_containers, _token_hint,
     class_tokens, content_root, first_body, has_long_token, is_token_soup, parse_page, preclean,
     prune_and_choose_region, prune_chrome, region_candidates, word_count,
 )
@@ -53,16 +53,7 @@ def _reference_prune(root, tokens=BOILERPLATE_TOKENS):
             doomed.append(el)
     for el in doomed:
         if not el.xpath(".//h1|.//main|.//article"):
-            parent = el.getparent()
-            if parent is None:
-                continue
-            if el.tail:
-                previous = el.getprevious()
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+            _remove_keeping_tail(el)  # the removal itself is not what the shortcuts change
     return root
 
 
