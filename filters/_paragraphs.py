@@ -25,6 +25,8 @@ import functools
 import re
 from typing import Any, Iterable
 
+from filters._html import encode_without_controls
+
 #: jusText's ``PARAGRAPH_TAGS`` (``justext.core``; a test checks they stay equal)
 PARAGRAPH_TAGS = frozenset({
     "body", "blockquote", "caption", "center", "col", "colgroup", "dd",
@@ -428,3 +430,53 @@ def revise_paragraph_classification(paragraphs: list[Any], max_heading_distance:
             j += 1
     for p, c in zip(paragraphs, classes):
         p.class_type = c
+
+
+# -- jusText's parse and pre-processing ------------------------------------------------
+
+#: what jusText's ``preprocessor`` (an lxml ``Cleaner``) deletes with its content: ``<head>``
+#: (and ``<base>`` with it), scripts, styles, applets and form controls
+JUSTEXT_KILLED_TAGS = ("head", "base", "script", "style", "applet", "button", "input", "select", "textarea")
+#: what it unwraps (tag gone, content kept); ``<param>`` is empty, so dropping it equals unwrapping it
+JUSTEXT_UNWRAPPED_TAGS = ("iframe", "embed", "layer", "object", "param", "form")
+#: ``lxml.html.fromstring`` parses a text that starts like this as a whole document
+_LOOKS_LIKE_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
+_DOCUMENT_PARSER: Any = None
+
+
+def justext_document(html: str) -> Any | None:
+    """``justext.core.preprocessor(html_to_dom(html))`` for a whole document, as plain ``etree`` elements.
+
+    The text is parsed once, from UTF-8 bytes without NUL and C0 control
+    characters (jusText's callers remove them first), with a plain ``etree`` parser set like
+    ``lxml.html``'s (no Python class lookup per element), and the ``Cleaner``
+    pass is done with two C-level strips instead of a deep copy and a Python
+    loop over every element. Returns ``None`` when ``html`` does not start
+    like a whole document (``<html`` or a doctype): ``lxml.html`` then
+    rebuilds a fragment, and the caller should use jusText's own functions.
+    A document with nothing in it gives an empty tree, as with jusText.
+
+    >>> dom = justext_document("<html><head><title>t</title></head><body><form><p>a</p><input></form></body></html>")
+    >>> [p.text for p in make_paragraphs(dom)]
+    ['a']
+    >>> justext_document("<p>fragmento</p>") is None
+    True
+    """
+    global _DOCUMENT_PARSER
+    from lxml import etree
+
+    if not _LOOKS_LIKE_DOCUMENT(html):
+        return None
+    if _DOCUMENT_PARSER is None:
+        # lxml.html.HTMLParser's options, comments dropped while parsing (the Cleaner drops
+        # them keeping their tails, which is the same text), input read as the UTF-8 it is
+        _DOCUMENT_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+    try:
+        root = etree.fromstring(encode_without_controls(html), _DOCUMENT_PARSER)
+    except (etree.LxmlError, ValueError):
+        root = None
+    if root is None:
+        return etree.Element("html")
+    etree.strip_elements(root, *JUSTEXT_KILLED_TAGS, with_tail=False)
+    etree.strip_tags(root, *JUSTEXT_UNWRAPPED_TAGS)
+    return root

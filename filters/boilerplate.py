@@ -10,7 +10,7 @@ import polars as pl
 
 from filters._html import cap_bytes, looks_like_markup, remove_control_chars, strip_raw_blocks
 from filters._paragraphs import CachedParagraph, _paragraph_class, make_paragraphs  # noqa: F401 (re-exported)
-from filters._paragraphs import make_paragraphs_and_word_tables
+from filters._paragraphs import justext_document, make_paragraphs_and_word_tables
 from filters.base import Transform
 from filters.registry import register
 
@@ -351,7 +351,11 @@ class RemoveBoilerplate(Transform):
         from justext.core import JustextError, html_to_dom, preprocessor
         from lxml import etree
 
-        html = remove_control_chars(strip_raw_blocks(cap_bytes(html, self.max_bytes), keep_noscript=True))
+        html = strip_raw_blocks(cap_bytes(html, self.max_bytes), keep_noscript=True)
+        dom = justext_document(html)  # jusText's parse and Cleaner, fast, for a whole document
+        if dom is not None:
+            return make_paragraphs(dom)
+        html = remove_control_chars(html)
         if not html.strip():
             return []
         try:

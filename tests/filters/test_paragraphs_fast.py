@@ -273,3 +273,77 @@ def test_word_count_memo_never_returns_a_stale_count() -> None:
     assert word_count(p1) == 2 and word_count(root) == 5
     p1.text = "umadois"
     assert word_count(p1) == 1 and word_count(root) == 4
+
+
+# -- jusText's parse and Cleaner pass (justext_document) -------------------------------
+
+def _justext_paragraph_fields(html: str) -> list:
+    """jusText's paragraphs of ``html`` (none when lxml finds the document empty, as RemoveBoilerplate has it)."""
+    try:
+        dom = justext_core.preprocessor(justext_core.html_to_dom(html))
+    except etree.ParserError:
+        return []
+    return _fields(justext_core.ParagraphMaker.make_paragraphs(dom))
+
+
+_CLEANER_PAGES = [
+    # head (title, base, meta) and form controls go with their content; forms, iframes and objects are unwrapped
+    "<!DOCTYPE html><html><head><title>Título</title><base href='/'><meta charset='latin-1'></head><body>"
+    "<form action='/s'><p>Pesquisa <input name=q> no arquivo</p><select><option>um</option></select>"
+    "<textarea>escreva</textarea><button>Enviar</button></form><iframe>moldura</iframe>"
+    "<object><param name=x value=y>alternativa<embed src=a></object><applet>applet</applet>"
+    "<p>a<param name=solto>b</p><layer>camada</layer><style>p{}</style><script>x()</script></body></html>",
+    # comments and processing instructions keep the text around them
+    "<html><body><p>um<!-- c -->dois<?php echo 1 ?>três</p><!-- fim -->quatro</body></html>",
+    # a page that closes </html> and goes on: jusText reads the first root only
+    "<html><body><p>primeiro</p></body></html><html><body><p>segundo</p></body></html>",
+    "  <HTML><BODY><P>maiúsculas</P></BODY></HTML>",
+    "<!doctype html>",
+    "<!doctype html><html><head><title>só cabeça</title></head></html>",
+    "<html><body><p>controle\x0bchar</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", _CLEANER_PAGES)
+def test_justext_document_is_justexts_parse_and_cleaner(html: str) -> None:
+    dom = fast.justext_document(html)
+    assert dom is not None and type(dom) is etree._Element
+    assert _fields(fast.make_paragraphs(dom)) == _justext_paragraph_fields(remove_control_chars(html))
+
+
+def test_justext_document_golden() -> None:
+    texts = [p.text for p in fast.make_paragraphs(fast.justext_document(_CLEANER_PAGES[0]))]
+    assert "Título" not in " ".join(texts) and "Enviar" not in " ".join(texts) and "escreva" not in " ".join(texts)
+    assert "ab" in texts
+    # unwrapped, as jusText's Cleaner does (RemoveBoilerplate cuts iframes before parsing anyway)
+    assert texts == ["Pesquisa no arquivo", "molduraalternativa", "ab", "camada"]
+
+
+@pytest.mark.parametrize("html", ["<p>fragmento</p>", "<?xml version='1.0' encoding='latin-1'?><html><p>x</p></html>",
+                                  "texto <b>solto</b>", "\x00<html><p>x</p></html>"])
+def test_justext_document_leaves_fragments_to_justext(html: str) -> None:
+    assert fast.justext_document(html) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "<p>", "</p>", "<div>", "</div>", "<form>", "</form>", "<input>", "<button>", "</button>", "<head>", "</head>",
+    "<title>", "</title>", "<object>", "</object>", "<param>", "<embed>", "<iframe>", "</iframe>", "<select>",
+    "<option>", "</select>", "<textarea>", "</textarea>", "<applet>", "</applet>", "<base>", "<!-- c -->", "<br>",
+    "<a href='x'>", "</a>", "<h2>", "</h2>", "</html>", "<html>", "<body>", " ", "\n", "Olá mundo", "the and of", "&amp;",
+]), max_size=40))
+def test_justext_document_is_justexts_on_random_documents(bits: list[str]) -> None:
+    html = "<html>" + "".join(bits)
+    assert _fields(fast.make_paragraphs(fast.justext_document(html))) == _justext_paragraph_fields(html)
+
+
+def test_plain_extraction_is_justexts_on_wcxb_pages(shared_data) -> None:
+    import justext
+
+    from filters.boilerplate import RemoveBoilerplate
+
+    plain = RemoveBoilerplate(language="pt", content_root=False)
+    stoplist = justext.get_stoplist("Portuguese")
+    for raw in _wcxb_pages(shared_data):
+        theirs = [p.text for p in justext.justext(raw, stoplist) if not p.is_boilerplate]
+        assert plain(raw) == "\n".join(theirs)
