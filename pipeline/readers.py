@@ -68,9 +68,12 @@ _SUFFIX_FORMAT = {
 _LINE_FORMATS = ("jsonl", "csv", "tsv")
 _KNOWN_OPTIONS = {
     "format", "has_header", "separator", "quote_char", "column_names",
-    "infer_schema_rows", "loader", "load_dataset", "max_text_bytes", "max_batch_bytes",
+    "infer_schema_rows", "infer_schema_bytes", "loader", "load_dataset", "max_text_bytes", "max_batch_bytes",
 }
 DEFAULT_INFER_ROWS = 10_000
+#: the JSONL schema sample also stops after the batch that reaches this many input bytes:
+#: 10,000 web pages are gigabytes, and no batch can be finished before the sample is read
+DEFAULT_INFER_BYTES = 32 << 20
 
 #: a batch holds at most ``batch_size`` rows and about this many bytes of input
 #: (cut at a line end; one longer line or row is a batch of its own), so that a
@@ -1001,13 +1004,14 @@ def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any],
         return pl.from_arrow(part.dataset.data.schema.empty_table()).schema  # type: ignore[union-attr]
     rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS)
     limit = None if not rows else int(rows)
+    sample_bytes = None if limit is None else (options.get("infer_schema_bytes", DEFAULT_INFER_BYTES) or None)
     schemas = []
     any_rows = False
     caching = part.fmt == "jsonl" and batch_size is not None and budget is not None
     if caching:
         assert batch_size is not None and budget is not None
         part.cache, part.resume = [], (1, 0)
-        frames: Iterable[pl.DataFrame] = _cached_frames(part, columns, batch_size, options, limit, budget)
+        frames: Iterable[pl.DataFrame] = _cached_frames(part, columns, batch_size, options, limit, budget, sample_bytes)
     else:
         frames = _raw_batches(part, columns, max(1, min(limit or 10_000, 10_000)), options, limit)
     for df in frames:
@@ -1026,8 +1030,9 @@ def _part_schema(part: _Part, columns: ColumnMap, options: Mapping[str, Any],
 
 
 def _cached_frames(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any],
-                   limit: int | None, budget: list[int]) -> Iterator[pl.DataFrame]:
-    """The schema sample of a JSONL part; its leading whole batches go to ``part.cache``."""
+                   limit: int | None, budget: list[int], sample_bytes: int | None = None) -> Iterator[pl.DataFrame]:
+    """The schema sample of a JSONL part (``limit`` records, whole batches up to ``sample_bytes``);
+    its leading whole batches go to ``part.cache``."""
     assert part.cache is not None
     keeping = True
     for block, df in _jsonl_frames(part, columns, batch_size, options, limit):
@@ -1037,6 +1042,8 @@ def _cached_frames(part: _Part, columns: ColumnMap, batch_size: int, options: Ma
             part.resume = (block.next_line, block.end_offset)
             budget[0] -= len(block.data)
         yield df
+        if sample_bytes is not None and block.end_offset >= sample_bytes:
+            return
 
 
 def _delimited_names(part: _Part, columns: ColumnMap, options: Mapping[str, Any]) -> list[str] | None:
@@ -1133,7 +1140,7 @@ def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap
         first = df.filter(pl.any_horizontal(pl.col(unknown).is_not_null()))[_POS]
         at = f", {unit} {first[0]}" if len(first) else ""
         raise InputError(
-            f"{where}{at}: column(s) {', '.join(unknown)} first appear after the first {infer_rows} rows "
+            f"{where}{at}: column(s) {', '.join(unknown)} first appear after {infer_rows} "
             "used to fix the schema (set options.infer_schema_rows: 0 to scan the whole input first)"
         )
     casts = []
@@ -1145,7 +1152,7 @@ def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap
                 span = f"{df[_POS].min()}-{df[_POS].max()}"
                 raise InputError(
                     f"{where}, {unit}s {span}: column '{name}' holds {df[name].dtype} "
-                    f"values but was {dtype} in the first {infer_rows} rows "
+                    f"values but was {dtype} in {infer_rows} "
                     "(set options.infer_schema_rows: 0 to scan the whole input first)"
                 )
             if dtype == pl.String:
@@ -1191,6 +1198,15 @@ def _finish(df: pl.DataFrame, part: _Part, schema: pl.Schema, columns: ColumnMap
     return df.select(order)
 
 
+def _sample_description(options: Mapping[str, Any]) -> str:
+    """How the schema sample is described in errors: "the first 10000 rows (at most 33,554,432 bytes of JSONL)"."""
+    rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS)
+    if not rows:
+        return "all rows"
+    sample_bytes = options.get("infer_schema_bytes", DEFAULT_INFER_BYTES)
+    return f"the first {rows} rows" + (f" (at most {sample_bytes:,} bytes of JSONL)" if sample_bytes else "")
+
+
 def _widens(src: pl.DataType, dst: pl.DataType) -> bool:
     try:
         sup = pl.concat([pl.DataFrame(schema={"c": dst}), pl.DataFrame(schema={"c": src})], how="vertical_relaxed")
@@ -1225,7 +1241,9 @@ def iter_batches(
     ``quote_char`` (CSV default ``"``, TSV default none), ``column_names``
     (names for a headerless file, or to rename the header),
     ``infer_schema_rows`` (JSONL lines sampled to fix column types, default
-    10000; 0 = the whole input), ``max_text_bytes`` (texts longer than this
+    10000; 0 = the whole input), ``infer_schema_bytes`` (the JSONL sample
+    also ends with the batch that reaches this many bytes, default 32 MiB;
+    0 = no byte limit), ``max_text_bytes`` (texts longer than this
     many UTF-8 bytes get reason ``too_large``; default 10,000,000, 0 = no
     limit), ``max_batch_bytes`` (bytes of input per batch, default 32 MiB:
     batches of large documents stay small; JSON lines and CSV/TSV are cut at a
@@ -1244,12 +1262,15 @@ def iter_batches(
     batch_bytes = options.get("max_batch_bytes", DEFAULT_MAX_BATCH_BYTES)
     if isinstance(batch_bytes, bool) or not isinstance(batch_bytes, int) or batch_bytes < 1:
         raise InputError(f"reader option max_batch_bytes must be a whole number of bytes >= 1, got {batch_bytes!r}")
+    sample_bytes = options.get("infer_schema_bytes", DEFAULT_INFER_BYTES)
+    if isinstance(sample_bytes, bool) or not isinstance(sample_bytes, int) or sample_bytes < 0:
+        raise InputError(f"reader option infer_schema_bytes must be a whole number of bytes >= 0 (0 = no limit), got {sample_bytes!r}")
     parts = _resolve(source, options)
     schema = _input_schema(parts, columns, options, batch_size)
     if not schema:
         return
     id_created = columns.id not in schema
-    infer_rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS) or "all"
+    infer_rows = _sample_description(options)
     max_text_bytes = options.get("max_text_bytes", DEFAULT_MAX_TEXT_BYTES)
     for part in parts:
         if part.schema is None:

@@ -35,12 +35,13 @@ False
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import polars as pl
 
@@ -133,6 +134,23 @@ def _filter_attrs(inst: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(inst).items() if k not in params}
 
 
+def _captured_attrs(stage: Any, inst: Any) -> dict[str, Any]:
+    """A filter's state, copied: frames by reference (immutable), JSON values deeply; ResumeError for anything else."""
+    attrs: dict[str, Any] = {}
+    for name, value in _filter_attrs(inst).items():
+        if isinstance(value, pl.DataFrame):
+            attrs[name] = value
+        elif json_state(value):
+            attrs[name] = copy.deepcopy(value)
+        else:
+            raise ResumeError(
+                f"stage {stage.name!r} ({stage.filter_name}) keeps state of type {type(value).__name__} "
+                f"in {name!r}, which cannot be checkpointed (give the filter get_state()/set_state() "
+                "returning JSON values and polars DataFrames)"
+            )
+    return attrs
+
+
 def _set_filter_attrs(inst: Any, attrs: dict[str, Any]) -> None:
     if hasattr(inst, "get_state") and hasattr(inst, "set_state"):
         inst.set_state(attrs)
@@ -152,6 +170,7 @@ class Checkpoint:
         self.state: dict[str, Any] = {}
         # (stage index, key, attribute) -> (rows already in files, last row) for append-only frames
         self._frames: dict[tuple[int, str, str], tuple[int, tuple]] = {}
+        self._captured: int | None = None  # batches captured for commit (ahead of batches_done while they are written)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @classmethod
@@ -226,43 +245,61 @@ class Checkpoint:
     def commit(self, index: int, rows: int, kept: pl.DataFrame, rejected: pl.DataFrame,
                stats: Any, examples: Any, stages: Iterable[Any], read_seconds: float) -> None:
         """Make batch ``index`` durable: parts, filter state, then ``state.json`` (the commit point)."""
-        if index != self.batches_done:
-            raise RuntimeError(f"checkpoint: batch {index} committed after {self.batches_done} batches")
-        _atomic_write_frame(self.part_path("kept", index), kept)
-        _atomic_write_frame(self.part_path("rejected", index), rejected)
-        state = dict(self.state)
-        if state["resumable"]:
-            try:
-                state["filters"] = self._snapshot_filters(index, stages)
-            except ResumeError as exc:
-                state.update(resumable=False, not_resumable_because=str(exc), filters=[])
-        state.update(
-            batches_done=index + 1, rows_done=state["rows_done"] + rows,
-            kept=state["kept"] + kept.height, rejected=state["rejected"] + rejected.height,
-            read_seconds=read_seconds, stats=_stats_state(stats), examples=_examples_state(examples),
-            status="running",
-        )
-        self.state = state
-        self._write_state()
+        self.capture(index, rows, kept, rejected, stats, examples, stages, read_seconds)()
 
-    def _snapshot_filters(self, index: int, stages: Iterable[Any]) -> list[dict[str, Any]]:
+    def capture(self, index: int, rows: int, kept: pl.DataFrame, rejected: pl.DataFrame,
+                stats: Any, examples: Any, stages: Iterable[Any], read_seconds: float) -> Callable[[], None]:
+        """Batch ``index``'s commit with the run's state as it is *now*; calling the result writes it.
+
+        The stats, examples and filter state are copied here (polars frames are
+        immutable: a reference is a snapshot), so the returned function may run
+        later, in another thread, while the next batch is filtered. The
+        functions must be called in capture order, one at a time.
+        """
+        expected = self.batches_done if self._captured is None else self._captured
+        if index != expected:
+            raise RuntimeError(f"checkpoint: batch {index} committed after {expected} batches")
+        self._captured = index + 1
+        running = {"stats": copy.deepcopy(_stats_state(stats)), "examples": copy.deepcopy(_examples_state(examples)),
+                   "read_seconds": read_seconds}
+        try:
+            filters: list[tuple[int, str, dict[str, Any]]] | ResumeError = [
+                (stage.index, key, _captured_attrs(stage, inst)) for stage, key, inst in _global_instances(stages)
+            ]
+        except ResumeError as exc:
+            filters = exc
+
+        def write() -> None:
+            _atomic_write_frame(self.part_path("kept", index), kept)
+            _atomic_write_frame(self.part_path("rejected", index), rejected)
+            state = dict(self.state)
+            if state["resumable"]:
+                if isinstance(filters, ResumeError):
+                    state.update(resumable=False, not_resumable_because=str(filters), filters=[])
+                else:
+                    state["filters"] = self._snapshot_filters(index, filters)
+            state.update(
+                batches_done=index + 1, rows_done=state["rows_done"] + rows,
+                kept=state["kept"] + kept.height, rejected=state["rejected"] + rejected.height,
+                status="running", **running,
+            )
+            self.state = state
+            self._write_state()
+
+        return write
+
+    def _snapshot_filters(self, index: int, captured: list[tuple[int, str, dict[str, Any]]]) -> list[dict[str, Any]]:
         previous = {(r["stage"], r["key"]): r for r in self.state.get("filters", [])}
         records = []
-        for stage, key, inst in _global_instances(stages):
-            old = previous.get((stage.index, key), {"attrs": {}})
+        for stage_index, key, values in captured:
+            old = previous.get((stage_index, key), {"attrs": {}})
             attrs: dict[str, Any] = {}
-            for name, value in _filter_attrs(inst).items():
+            for name, value in values.items():
                 if isinstance(value, pl.DataFrame):
-                    attrs[name] = self._snapshot_frame(index, stage.index, key, name, value, old["attrs"].get(name))
-                elif json_state(value):
-                    attrs[name] = {"json": value}
+                    attrs[name] = self._snapshot_frame(index, stage_index, key, name, value, old["attrs"].get(name))
                 else:
-                    raise ResumeError(
-                        f"stage {stage.name!r} ({stage.filter_name}) keeps state of type {type(value).__name__} "
-                        f"in {name!r}, which cannot be checkpointed (give the filter get_state()/set_state() "
-                        "returning JSON values and polars DataFrames)"
-                    )
-            records.append({"stage": stage.index, "key": key, "attrs": attrs})
+                    attrs[name] = {"json": value}
+            records.append({"stage": stage_index, "key": key, "attrs": attrs})
         return records
 
     def _snapshot_frame(self, index: int, stage_index: int, key: str, name: str, frame: pl.DataFrame,

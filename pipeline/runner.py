@@ -31,6 +31,7 @@ import polars as pl
 from filters.base import Transform
 from pipeline.devmode import rebatch, stratified_sample
 from pipeline.examples import ExampleCollector
+from pipeline.overlap import WriteBehind
 from pipeline.progress import Progress
 from pipeline.recipe import Recipe
 from pipeline.stages import REASON, Stage, StageError
@@ -186,6 +187,13 @@ class _Runner:
 
     # -- reading ---------------------------------------------------------------------
     def batches(self, inputs: Sequence[Path], batch_size: int, strict: bool) -> Iterator[pl.DataFrame]:
+        """The prepared batches of ``inputs``; the next one is read (in a thread) while this one is filtered."""
+        from pipeline.overlap import read_ahead
+
+        for frame in read_ahead(self._read(inputs, batch_size, strict)):
+            yield self.prepare(frame)
+
+    def _read(self, inputs: Sequence[Path], batch_size: int, strict: bool) -> Iterator[pl.DataFrame]:
         from pipeline.readers import iter_batches
 
         for source in inputs:
@@ -198,7 +206,7 @@ class _Runner:
                     self.read_seconds += time.perf_counter() - t0
                     break
                 self.read_seconds += time.perf_counter() - t0
-                yield self.prepare(frame)
+                yield frame
 
     def prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Add the runner's bookkeeping columns (input position, original text, domain/label keys)."""
@@ -484,6 +492,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
     read_before = float(checkpoint.state["read_seconds"]) if done else 0.0
     dev_info: dict[str, Any] = {}
     sinks: list[Any] = []
+    behind = WriteBehind()
     kept_writer = rejected_writer = None
     try:
         if not dev:  # a --dev sample is too small for the worker pool to pay
@@ -505,6 +514,8 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         # A batch is committed once the next one has been read, so the last batch
         # goes straight to the outputs: a run that is stopped while finishing
         # redoes that one batch on --resume, and a run of one batch writes no parts.
+        # the writes and commits of a batch run in a thread while the next batch is filtered
+        # (pipeline/overlap.py); ``behind.drain()`` waits for them
         pending: tuple[Any, ...] | None = None
         seen = 0
         for index, batch in enumerate(batches):
@@ -512,16 +523,16 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
             if index < done:  # committed before the run was stopped
                 continue
             if pending is not None:
-                checkpoint.commit(*pending, runner.stats, runner.examples, recipe.stages, pending_read)
+                behind.submit(checkpoint.capture(*pending, runner.stats, runner.examples, recipe.stages, pending_read))
                 pending = None
             kept, rejected = runner.process(batch)
-            kept_writer.write(kept)
-            rejected_writer.write(rejected)
+            behind.submit(_write_both, kept_writer, kept, rejected_writer, rejected)
             pending, pending_read = (index, batch.height, kept, rejected), read_before + runner.read_seconds
             kept_total += kept.height
             rejected_total += rejected.height
             reporter.update(kept_total + rejected_total, kept_total, rejected_total, "dev sample: " if dev else "")
         pending = None
+        behind.drain()
         if seen < done:
             raise ResumeError(f"the input now gives {seen} batches but {done} were already done; start a new run")
         reporter.finish()
@@ -567,6 +578,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         (Path(run.path) / "error.json").unlink(missing_ok=True)  # left by an interrupted first attempt
         run.write_json("stats.json", stats)  # last: a run directory with stats.json is a finished run
     except KeyboardInterrupt as exc:
+        behind.cancel()  # the commit being written finishes; nothing else is started
         reporter.finish()
         for sink in sinks:
             sink.abort()
@@ -577,6 +589,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         _record_failure(run, stop)
         raise stop from None
     except BaseException as exc:
+        behind.cancel()
         reporter.finish()
         for sink in sinks:
             sink.abort()  # no half-written parquet under a final name
@@ -617,6 +630,12 @@ def _warm_up_workers(stages: Sequence[Stage], paths: Sequence[Path]) -> None:
               for stage in stages for inst in stage.instances() if not inst.is_native and parallel.can_parallelise(inst)]
     if python:  # one pool per process, sized like the first stage that will use it
         parallel.warm_up([(inst, method) for _, inst, method in python], python[0][0].workers)
+
+
+def _write_both(kept_writer: _RowGroupWriter, kept: pl.DataFrame,
+                rejected_writer: _RowGroupWriter, rejected: pl.DataFrame) -> None:
+    kept_writer.write(kept)
+    rejected_writer.write(rejected)
 
 
 def _write_extra_outputs(run: Any, outputs: Sequence[str]) -> None:

@@ -11,7 +11,11 @@ Corpora (built once under ``--scratch`` from ``../shared/data`` with
 shuffled together, ``mixed10x`` = ``mixed`` replicated 10 times with new ids.
 
 Chain: ``bench_recipe.yaml`` for corpus-sieve, ``peer_rules.py`` for the peers
-(same patterns, per row). Every engine runs as a whole process (start-up
+(same patterns, per row; plain jusText on the web pages, which corpus-sieve
+runs as ``content_root: false``). On ``web`` and ``mixed``, corpus-sieve also
+runs ``bench_recipe_region.yaml``, the same chain with its default
+content-region extraction (row "corpus-sieve, content region"; its speed-up
+column is over HF-datasets / datatrove). Every engine runs as a whole process (start-up
 included), ``--runs`` times; the table shows the median wall seconds, docs/s,
 MB/s (input file bytes), the peak RSS of the whole process tree (sampled from
 ``/proc`` every 50 ms: pools of worker processes count), the ratio corpus-sieve
@@ -37,6 +41,8 @@ SHARED = REPO.parent / "shared" / "data"
 PYTHON = sys.executable
 SIEVE = str(Path(PYTHON).parent / "sieve")
 RECIPE = HERE / "bench_recipe.yaml"
+#: the same chain with corpus-sieve's default (content-region) HTML extraction
+REGION_RECIPE = HERE / "bench_recipe_region.yaml"
 sys.path[:0] = [str(REPO / "tests"), str(REPO)]
 
 
@@ -127,10 +133,14 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict:
 
 # -- engines ---------------------------------------------------------------------------
 
-def run_sieve(corpus: Path, out: Path) -> tuple[dict, set[str]]:
+#: corpus-sieve with its default HTML extraction (a different chain on web pages: its
+#: kept ids differ from the peers' there, by design)
+REGION_ENGINE = "corpus-sieve, content region"
+
+def run_sieve(corpus: Path, out: Path, recipe: Path = RECIPE) -> tuple[dict, set[str]]:
     import polars as pl
 
-    m = measure([SIEVE, "clean", str(corpus), "--recipe", str(RECIPE), "--out", str(out), "--quiet"])
+    m = measure([SIEVE, "clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--quiet"])
     run = (out / "latest").resolve()
     ids = set(pl.read_parquet(run / "kept.parquet", columns=["id"])["id"].to_list())
     m["timings"] = json.loads((run / "timings.json").read_text())
@@ -153,7 +163,12 @@ def run_datatrove(corpus: Path, out: Path) -> tuple[dict, set[str]]:
     return m, set(kept["id"].to_list())
 
 
-ENGINES = {"corpus-sieve": run_sieve, "hf-datasets": run_hf, "datatrove": run_datatrove}
+def run_sieve_region(corpus: Path, out: Path) -> tuple[dict, set[str]]:
+    return run_sieve(corpus, out, REGION_RECIPE)
+
+
+ENGINES = {"corpus-sieve": run_sieve, "hf-datasets": run_hf, "datatrove": run_datatrove,
+           REGION_ENGINE: run_sieve_region}
 
 
 def bench(name: str, corpus: Path, engine: str, runs: int, scratch: Path) -> dict:
@@ -200,8 +215,11 @@ def components(paths: dict[str, Path], sieve_run: Path) -> dict[str, float]:
         peer_rules.justext_text(page)
     out[f"plain jusText, 1 process ({len(pages)} pages)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    RemoveBoilerplate(language="portuguese", content_root=False).transform_batch(pages)
+    out[f"corpus-sieve remove_boilerplate, plain jusText (content_root: false), 1 process ({len(pages)} pages)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     RemoveBoilerplate(language="portuguese").transform_batch(pages)
-    out[f"corpus-sieve remove_boilerplate, 1 process ({len(pages)} pages)"] = time.perf_counter() - t0
+    out[f"corpus-sieve remove_boilerplate, content region (default), 1 process ({len(pages)} pages)"] = time.perf_counter() - t0
     return out
 
 
@@ -235,7 +253,11 @@ def table(results: dict, paths: dict[str, Path], n_docs: dict[str, int]) -> str:
         base = by_engine["corpus-sieve"]
         for engine, r in by_engine.items():
             docs_s = n_docs[corpus] / r["wall"]
-            ratio = "1.0×" if engine == "corpus-sieve" else f"{r['wall'] / base['wall']:.1f}×"
+            if engine == REGION_ENGINE:  # its own speed-up over each peer
+                ratio = " / ".join(f"{by_engine[p]['wall'] / r['wall']:.1f}×" for p in ("hf-datasets", "datatrove")
+                                   if p in by_engine) or "—"
+            else:
+                ratio = "1.0×" if engine == "corpus-sieve" else f"{r['wall'] / base['wall']:.1f}×"
             if engine == "corpus-sieve":
                 agree = "—"
             else:
@@ -255,6 +277,7 @@ def main() -> None:
     ap.add_argument("--scratch", type=Path, default=Path(tempfile.gettempdir()) / "corpus-sieve-bench")
     ap.add_argument("--no-peers", action="store_true", help="corpus-sieve only")
     ap.add_argument("--no-scale", action="store_true", help="skip the 10x memory check")
+    ap.add_argument("--no-region", action="store_true", help="skip corpus-sieve with its default (content-region) extraction")
     ap.add_argument("--corpora", default="short,web,mixed")
     ap.add_argument("--markdown", type=Path, help="also write the report (markdown) here")
     args = ap.parse_args()
@@ -270,7 +293,7 @@ def main() -> None:
     results: dict[str, dict] = {}
     for corpus in args.corpora.split(","):
         results[corpus] = {}
-        for engine in engines:
+        for engine in engines + ([REGION_ENGINE] if corpus != "short" and not args.no_region else []):
             runs = args.runs if engine == "corpus-sieve" else args.peer_runs
             results[corpus][engine] = bench(corpus, paths[corpus], engine, runs, args.scratch)
 

@@ -162,6 +162,22 @@ def test_type_change_after_sample_is_explained(tmp_path: Path) -> None:
     assert df["n"].dtype == pl.String and df["n"][-1] == "cinco"
 
 
+def test_schema_sample_stops_at_infer_schema_bytes(tmp_path: Path) -> None:
+    # large documents: 10,000 rows would be the whole corpus, so the sample also ends with
+    # the batch that reaches infer_schema_bytes, and later batches need not wait for it
+    rows = [{"text": "página " * 40}] * 6 + [{"text": "t", "score": 0.5}]
+    p = _write(tmp_path / "pages.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    small = {"max_batch_bytes": 400, "infer_schema_bytes": 600}
+    with pytest.raises(InputError, match=r"pages\.jsonl, line 7: column\(s\) score first appear after the first "
+                                         r"10000 rows \(at most 600 bytes of JSONL\).*infer_schema_rows: 0"):
+        read_frame(p, CM, options=small)
+    for options in ({**small, "infer_schema_bytes": 0}, {**small, "infer_schema_rows": 0}):  # no byte limit / whole file
+        df = read_frame(p, CM, options=options)
+        assert df.height == 7 and df["score"].to_list() == [None] * 6 + [0.5]
+    with pytest.raises(InputError, match="infer_schema_bytes must be a whole number"):
+        read_frame(p, CM, options={"infer_schema_bytes": -1})
+
+
 # -- CSV / TSV ----------------------------------------------------------------
 
 
