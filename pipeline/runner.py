@@ -493,11 +493,12 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
     dev_info: dict[str, Any] = {}
     sinks: list[Any] = []
     behind = WriteBehind()
+    batches: Iterator[pl.DataFrame] = iter(())
     kept_writer = rejected_writer = None
     try:
         if not dev:  # a --dev sample is too small for the worker pool to pay
             _warm_up_workers(recipe.stages, paths)
-        batches: Iterator[pl.DataFrame] = runner.batches(paths, batch_size, bool(invocation["strict"]))
+        batches = runner.batches(paths, batch_size, bool(invocation["strict"]))
         if dev:
             per_stratum, seed = int(invocation["dev_per_stratum"]), int(invocation["seed"])
             sample = stratified_sample(batches, [_DOMAIN, _LABEL], _SEQ, per_stratum, seed)
@@ -579,6 +580,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         run.write_json("stats.json", stats)  # last: a run directory with stats.json is a finished run
     except KeyboardInterrupt as exc:
         behind.cancel()  # the commit being written finishes; nothing else is started
+        _stop_reading(batches)
         reporter.finish()
         for sink in sinks:
             sink.abort()
@@ -590,6 +592,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         raise stop from None
     except BaseException as exc:
         behind.cancel()
+        _stop_reading(batches)
         reporter.finish()
         for sink in sinks:
             sink.abort()  # no half-written parquet under a final name
@@ -630,6 +633,16 @@ def _warm_up_workers(stages: Sequence[Stage], paths: Sequence[Path]) -> None:
               for stage in stages for inst in stage.instances() if not inst.is_native and parallel.can_parallelise(inst)]
     if python:  # one pool per process, sized like the first stage that will use it
         parallel.warm_up([(inst, method) for _, inst, method in python], python[0][0].workers)
+
+
+def _stop_reading(batches: Iterator[pl.DataFrame]) -> None:
+    """Stop the read-ahead thread now (not when the traceback that holds the generator is freed)."""
+    close = getattr(batches, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:
+            pass
 
 
 def _write_both(kept_writer: _RowGroupWriter, kept: pl.DataFrame,

@@ -114,6 +114,17 @@ def finished_files(run_dir: Path) -> set[str]:
                                                              "kept.jsonl", "rejected.jsonl", "examples.json")}
 
 
+def _assert_no_io_threads_left() -> None:
+    """A stopped run leaves no read-ahead or write-behind thread running (pipeline/overlap.py)."""
+    import threading
+
+    deadline = time.monotonic() + 5
+    names = ("sieve-read-ahead", "sieve-write-behind")
+    while any(t.name in names for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [t.name for t in threading.enumerate() if t.name in names] == []
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reference")
@@ -132,6 +143,7 @@ def test_a_run_stopped_after_any_batch_resumes_to_identical_outputs(tmp_path, re
         run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", progress=False, batch_size=97)
     run_dir = (tmp_path / "runs" / "latest").resolve()
     assert finished_files(run_dir) == set()  # nothing that looks like a finished output
+    _assert_no_io_threads_left()
     state = json.loads((run_dir / CHECKPOINT_DIR / STATE_FILE).read_text(encoding="utf-8"))
     assert state["batches_done"] == at
     assert state["status"] == ("interrupted" if error is KeyboardInterrupt else "failed")
