@@ -63,6 +63,38 @@ def test_a_worker_exception_reaches_the_caller(always_parallel):
     assert parallel.run_batch(f, "transform_batch", ["<p>a</p>", "<p>b</p>"], 2) == ["a", "b"]
 
 
+def test_the_calling_process_is_one_of_the_workers(always_parallel, monkeypatch):
+    """With 2 workers: one subprocess, and a thread of this process takes chunks too."""
+    import threading
+
+    seen: set[str] = set()
+    original = HtmlToText.transform_batch
+
+    def spy(self, texts):
+        seen.add(threading.current_thread().name)
+        return original(self, texts)
+
+    monkeypatch.setattr(HtmlToText, "transform_batch", spy)  # only this process sees the spy
+    f = HtmlToText()
+    texts = [f"<p>parágrafo {i} &amp; mais</p>" * 50 for i in range(64)]
+    expected = [original(f, [t])[0] for t in texts]
+    for _ in range(5):  # the local thread wins at least one chunk in practice; the results never depend on it
+        assert parallel.run_batch(f, "transform_batch", texts, 2) == expected
+        assert parallel.run_series(f, "transform_batch", pl.Series(texts), 2) == expected
+    assert parallel._POOL is not None and parallel._POOL.n == 1
+    assert "sieve-work-here" in seen
+
+
+def test_an_error_in_the_calling_process_share_reaches_the_caller(always_parallel, monkeypatch):
+    def boom(self, texts):
+        raise ValueError("broken filter")
+
+    monkeypatch.setattr(HtmlToText, "transform_batch", boom)  # the subprocess keeps the real method
+    with pytest.raises(ValueError, match="broken filter"):
+        for _ in range(5):
+            parallel.run_batch(HtmlToText(), "transform_batch", ["<p>a</p>" * 1000] * 16, 2)
+
+
 def test_only_per_row_python_filters_are_sent_to_workers(shared_data):
     from filters import TokenLength
 
