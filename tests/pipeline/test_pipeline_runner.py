@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import polars as pl
@@ -250,6 +251,28 @@ def test_a_failed_run_leaves_no_parquet_behind_and_says_why(tmp_path):
     run_dir = (tmp_path / "runs" / "latest").resolve()
     assert not list(run_dir.glob("*.parquet*"))
     assert json.loads((run_dir / "error.json").read_text(encoding="utf-8"))["error"] == "InputError"
+
+
+def test_a_strict_error_in_a_later_batch_stops_the_run_cleanly(tmp_path):
+    """Batches before the bad line were filtered, written behind and committed; the error still names the line."""
+    import threading
+
+    from pipeline.readers import InputError
+    from pipeline.resume import CHECKPOINT_DIR, STATE_FILE
+
+    rows = [{"id": f"r{i}", "text": f"O texto número {i} chegou hoje.", "label": "pt-PT", "domain": "web"} for i in range(40)]
+    corpus = write_lines(tmp_path / "late.jsonl", [*rows, '{"id": "bad", "text": ', *rows[:5]])
+    with pytest.raises(InputError, match=r"late\.jsonl, line 41: invalid JSON"):
+        run(tmp_path, [corpus], strict=True, batch_size=10)
+    run_dir = (tmp_path / "runs" / "latest").resolve()
+    assert not list(run_dir.glob("*.parquet*"))
+    state = json.loads((run_dir / CHECKPOINT_DIR / STATE_FILE).read_text(encoding="utf-8"))
+    assert state["status"] == "failed" and 1 <= state["batches_done"] <= 3
+    deadline = time.monotonic() + 5
+    names = ("sieve-read-ahead", "sieve-write-behind")
+    while any(t.name in names for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not [t.name for t in threading.enumerate() if t.name in names]
 
 
 def test_missing_input_fails_before_a_run_directory_is_made(tmp_path):
