@@ -34,6 +34,7 @@ use. ``1`` turns the pool off.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import pickle
 import threading
@@ -327,45 +328,39 @@ class _Pool:
         results: list[Any] = [None] * len(tasks)
         errors: list[BaseException] = []
 
-        def feed(proc: Any) -> None:
+        def take(run_one: Any) -> None:
+            """Take tasks until none is left or one failed; ``run_one(i)`` gives task ``i``'s result."""
             while not errors:
                 try:
                     i = todo.get_nowait()
                 except queue.Empty:
                     return
                 try:
-                    pickle.dump(tasks[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                    proc.stdin.flush()
-                    status, value = pickle.load(proc.stdout)
-                except (EOFError, OSError, pickle.UnpicklingError) as exc:
-                    self.broken = f"a worker process died ({type(exc).__name__}: {exc})"
-                    errors.append(RuntimeError(self.broken))
-                    return
-                if status == "ok":
-                    results[i] = value
-                else:
-                    errors.append(value)
-                    return
-
-        def work_here() -> None:
-            while not errors:
-                try:
-                    i = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results[i] = local(i)
-                except BaseException as exc:  # as a serial run would raise it
+                    results[i] = run_one(i)
+                except BaseException as exc:  # a filter's own exception, as a serial run would raise it
                     errors.append(exc)
                     return
 
-        threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in self.procs]
+        def in_worker(proc: Any, i: int) -> Any:
+            try:
+                pickle.dump(tasks[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                proc.stdin.flush()
+                status, value = pickle.load(proc.stdout)
+            except (EOFError, OSError, pickle.UnpicklingError) as exc:
+                self.broken = f"a worker process died ({type(exc).__name__}: {exc})"
+                raise RuntimeError(self.broken) from None
+            if status != "ok":
+                raise value
+            return value
+
+        threads = [threading.Thread(target=take, args=(functools.partial(in_worker, p),), daemon=True)
+                   for p in self.procs]
         for t in threads:
             t.start()
         if local is not None:
             # in the calling thread itself: what a filter allocates then stays in the main malloc
             # arena (a helper thread's arena kept growing, 1.4x the peak RSS on a 10x corpus)
-            work_here()
+            take(local)
         for t in threads:
             t.join()
         if errors:
