@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 
 class ResumeError(Exception):
@@ -49,6 +52,54 @@ class InterruptedAfterFinish(KeyboardInterrupt):
     def message(self) -> str:
         return (f"interrupted by {self.signal_name} after the run had finished; "
                 f"its outputs are complete in {self.run_dir}")
+
+
+#: a signal repeated within this many seconds of the one that stopped a run is dropped
+REPEAT_WINDOW_S = 2.0
+
+
+@contextlib.contextmanager
+def one_interrupt_at_a_time() -> Iterator[None]:
+    """Within the block, a SIGINT/SIGTERM arriving soon after the one that stopped the run is dropped.
+
+    A run that stops waits for the commit being written, removes half-written
+    outputs and records why. The same Ctrl-C can reach Python twice (polars
+    checks for signals inside its own calls and the flag is seen again at the
+    next line), and a second ``KeyboardInterrupt`` would cut that clean-up
+    short. The handlers in place (Python's for SIGINT, ``sieve clean``'s for
+    SIGTERM) still raise the first one; only repeats within
+    :data:`REPEAT_WINDOW_S` seconds are dropped, so a later Ctrl-C works as
+    usual. Only the main thread can set handlers; elsewhere, and for signals
+    left to the system's default, this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    last: list[float] = []
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(sig)
+        if callable(handler):
+            previous[sig] = handler
+            signal.signal(sig, _raising_once(handler, last))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _raising_once(handler: Any, last: list[float]) -> Any:
+    import time
+
+    def once(signum: int, frame: Any) -> None:
+        now = time.monotonic()
+        if last and now - last[0] < REPEAT_WINDOW_S:
+            return
+        last[:] = [now]
+        handler(signum, frame)
+
+    return once
 
 
 def describe(exc: BaseException) -> dict[str, Any]:

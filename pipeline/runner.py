@@ -379,6 +379,7 @@ def run_pipeline(
     recipe does not fit the input), :class:`AccountingError`, and
     :class:`~pipeline.errors.RunInterrupted` on Ctrl-C.
     """
+    from pipeline.errors import one_interrupt_at_a_time
     from pipeline.readers import InputError
     from pipeline.resume import Checkpoint
     from pipeline.rundir import RunDir
@@ -402,7 +403,8 @@ def run_pipeline(
     run = RunDir.create(Path(out_base), recipe.resolved(), paths)
     run = RunDir(run.path.absolute())
     checkpoint = Checkpoint.start(run.path, invocation)
-    return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
+    with one_interrupt_at_a_time():
+        return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
 
 
 def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress: bool | Progress = True) -> RunResult:
@@ -415,7 +417,7 @@ def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress:
     :class:`~pipeline.errors.ResumeError` when the run already finished, has
     no checkpoint, or its input files or recipe changed since.
     """
-    from pipeline.errors import ResumeError
+    from pipeline.errors import ResumeError, one_interrupt_at_a_time
     from pipeline.readers import fingerprint
     from pipeline.recipe import load_recipe
     from pipeline.resume import Checkpoint
@@ -451,7 +453,8 @@ def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress:
             raise ResumeError(f"the input files changed since run {run.path} started (their content hashes differ "
                               f"from {run.path / 'inputs.json'}); start a new run instead")
         checkpoint.state["resumes"] = int(checkpoint.state.get("resumes", 0)) + 1
-        return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
+        with one_interrupt_at_a_time():
+            return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
     finally:
         os.chdir(cwd)
 

@@ -360,3 +360,24 @@ def test_resume_cli_refuses_extra_arguments_and_unknown_runs(tmp_path, capsys):
     assert "cannot resume: no run directory at" in capsys.readouterr().err
     assert main(["clean", "--out", str(tmp_path)]) == 2
     assert "give at least one INPUT (or --resume RUN_DIR)" in capsys.readouterr().err
+
+
+def test_the_same_ctrl_c_seen_twice_stops_the_run_once(monkeypatch):
+    """polars can surface one SIGINT twice; the second must not cut the clean-up short."""
+    from pipeline import errors
+
+    before = signal.getsignal(signal.SIGINT)
+    caught = 0
+    with errors.one_interrupt_at_a_time():
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            caught += 1
+            signal.raise_signal(signal.SIGINT)  # the repeat, during the clean-up: dropped
+            time.sleep(0.01)
+        monkeypatch.setattr(errors, "REPEAT_WINDOW_S", 0.0)
+        with pytest.raises(KeyboardInterrupt):  # a later Ctrl-C works as usual
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(0.01)
+    assert caught == 1
+    assert signal.getsignal(signal.SIGINT) is before
