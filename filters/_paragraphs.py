@@ -161,8 +161,6 @@ def make_paragraphs(root: Any) -> list[CachedParagraph]:
     >>> [(p.dom_path, p.text, p.chars_count_in_links) for p in make_paragraphs(dom)]
     [('html.body.div.p', 'Olá mundo', 5), ('html.body.div', 'fim', 0), ('html.body.div.br', 'nova', 0)]
     """
-    from lxml import etree
-
     return _make_paragraphs(root, None)[0]
 
 
