@@ -118,15 +118,21 @@ EDGE_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page", EDGE_PAGES)
-def test_prune_and_choose_region_matches_the_two_steps_on_edge_pages(page: str) -> None:
-    slow, fast = parse_page(page), parse_page(page)
+def _check_one_walk_against_two_steps(html: str):
+    """Prune + region in one walk equals the two reference steps on ``html``: same tree, same region."""
+    slow, fast = parse_page(html), parse_page(html)
     preclean(slow)
     preclean(fast)
     expected = _reference_region(_reference_prune(slow))
     region, page_words, region_words = prune_and_choose_region(fast)
     assert _serialized(fast) == _serialized(slow)
     assert _path(region) == _path(expected)
+    return fast, expected, region, page_words, region_words
+
+
+@pytest.mark.parametrize("page", EDGE_PAGES)
+def test_prune_and_choose_region_matches_the_two_steps_on_edge_pages(page: str) -> None:
+    fast, _, region, page_words, region_words = _check_one_walk_against_two_steps(page)
     if region is not None:
         assert region_words == word_count(region)
         body = fast.find(".//body")
@@ -135,15 +141,9 @@ def test_prune_and_choose_region_matches_the_two_steps_on_edge_pages(page: str) 
 
 def test_prune_and_choose_region_matches_the_two_steps_on_real_pages(shared_data) -> None:
     for html in _wcxb_pages(shared_data):
-        slow, fast = parse_page(html), parse_page(html)
-        if slow is None:
+        if parse_page(html) is None:
             continue
-        preclean(slow)
-        preclean(fast)
-        expected = _reference_region(_reference_prune(slow))
-        region, _, _ = prune_and_choose_region(fast)
-        assert _serialized(fast) == _serialized(slow)
-        assert _path(region) == _path(expected)
+        _, expected, _, _, _ = _check_one_walk_against_two_steps(html)
         # the public functions stay equal to the references too
         again = parse_page(html)
         preclean(again)
