@@ -439,10 +439,11 @@ JUSTEXT_KILLED_TAGS = ("head", "base", "script", "style", "applet", "button", "i
 JUSTEXT_UNWRAPPED_TAGS = ("iframe", "embed", "layer", "object", "param", "form")
 #: ``lxml.html.fromstring`` parses a text that starts like this as a whole document
 _LOOKS_LIKE_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
+_LOOKS_LIKE_DOCUMENT_UTF8 = re.compile(rb"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 _DOCUMENT_PARSER: Any = None
 
 
-def justext_document(html: str) -> Any | None:
+def justext_document(html: str | bytes) -> Any | None:
     """``justext.core.preprocessor(html_to_dom(html))`` for a whole document, as plain ``etree`` elements.
 
     The text is parsed once, from UTF-8 bytes without NUL and C0 control
@@ -450,7 +451,8 @@ def justext_document(html: str) -> Any | None:
     ``lxml.html``'s (no Python class lookup per element), and the ``Cleaner``
     pass is done with two C-level strips instead of a deep copy and a Python
     loop over every element. Returns ``None`` when ``html`` does not start
-    like a whole document (``<html`` or a doctype): ``lxml.html`` then
+    like a whole document (``<html`` or a doctype; in UTF-8 ``bytes``, after ASCII
+    whitespace): ``lxml.html`` then
     rebuilds a fragment, and the caller should use jusText's own functions.
     A document with nothing in it gives an empty tree, as with jusText.
 
@@ -463,7 +465,7 @@ def justext_document(html: str) -> Any | None:
     global _DOCUMENT_PARSER
     from lxml import etree
 
-    if not _LOOKS_LIKE_DOCUMENT(html):
+    if not (_LOOKS_LIKE_DOCUMENT_UTF8(html) if isinstance(html, bytes) else _LOOKS_LIKE_DOCUMENT(html)):
         return None
     if _DOCUMENT_PARSER is None:
         # lxml.html.HTMLParser's options, comments dropped while parsing (the Cleaner drops

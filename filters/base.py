@@ -90,6 +90,11 @@ class Filter:
     #: True for filters that must see all batches in order (exact dedup):
     #: they keep state between calls and cannot run on independent shards.
     is_global: ClassVar[bool] = False
+    #: True when ``transform_batch`` / ``reasons_batch`` also take UTF-8 ``bytes``
+    #: (with the same results as for the ``str``): Series are then handed over
+    #: as bytes, and no Python ``str`` is built for texts the filter only
+    #: encodes again (web pages going to lxml)
+    accepts_utf8: ClassVar[bool] = False
 
     # -- parameters (scikit-learn style) -----------------------------------
     def get_params(self) -> dict[str, Any]:
@@ -125,6 +130,17 @@ def _as_series(texts: Iterable[str | None] | pl.Series) -> pl.Series:
     if isinstance(texts, pl.Series):
         return texts.cast(pl.String)
     return pl.Series(TEXT_COLUMN, list(texts), dtype=pl.String)
+
+
+def python_values(instance: Filter, texts: pl.Series) -> list[Any]:
+    """``texts`` (a String Series without nulls) as the list a filter's per-row Python takes.
+
+    ``str`` values, or UTF-8 ``bytes`` for filters with ``accepts_utf8``
+    (the cast to Binary is free, and ``bytes`` cost a copy, not a decode).
+    """
+    if type(instance).accepts_utf8:
+        return texts.cast(pl.Binary).to_list()
+    return texts.to_list()
 
 
 def _scatter(values: pl.Series, mask: pl.Series, updates: Sequence[Any], dtype: Any) -> pl.Series:
@@ -167,7 +183,7 @@ class Transform(Filter):
         mask = s.is_not_null()
         if mask_expr is not None:
             mask = mask & frame.select(mask_expr.fill_null(False)).to_series()
-        todo = s.filter(mask).to_list()
+        todo = python_values(self, s.filter(mask))
         if not todo:
             return s
         return _scatter(s, mask, self.transform_batch(todo), pl.String).alias(name)
@@ -237,7 +253,7 @@ class Check(Filter):
         mask_expr = self.needs_expr(pl.col(TEXT_COLUMN))
         if mask_expr is not None:
             mask = mask & s.to_frame(TEXT_COLUMN).select(mask_expr.fill_null(False)).to_series()
-        todo = s.filter(mask).to_list()
+        todo = python_values(self, s.filter(mask))
         if not todo:
             return reasons
         return _scatter(reasons, mask, self.reasons_batch(todo), pl.String)

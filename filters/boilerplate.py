@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from filters._html import cap_bytes, looks_like_markup, remove_control_chars, strip_raw_blocks
+from filters._html import cap_utf8, looks_like_markup, remove_control_chars, strip_raw_blocks, utf8
 from filters._paragraphs import CachedParagraph, _paragraph_class, make_paragraphs  # noqa: F401 (re-exported)
 from filters._paragraphs import justext_document, make_paragraphs_and_word_tables
 from filters.base import Transform
@@ -238,6 +238,8 @@ class RemoveBoilerplate(Transform):
     """
 
     name = "remove_boilerplate"
+    #: pages are read as UTF-8 bytes: no Python ``str`` is built for a 300 KB page only to be encoded again
+    accepts_utf8 = True
 
     def __init__(
         self,
@@ -324,7 +326,7 @@ class RemoveBoilerplate(Transform):
 
         return guess_stoplist((p.text for p in paragraphs), self._candidates)
 
-    def detect_stoplist(self, html: str) -> str | None:
+    def detect_stoplist(self, html: str | bytes) -> str | None:
         """The stoplist ``language="auto"`` picks for ``html`` (``None``: language-independent mode)."""
         from filters.extract_main import parse_page, preclean
 
@@ -347,15 +349,15 @@ class RemoveBoilerplate(Transform):
         )
         revise_paragraph_classification(paragraphs, self.max_heading_distance)
 
-    def _plain_justext_paragraphs(self, html: str) -> list[Any]:
+    def _plain_justext_paragraphs(self, html: str | bytes) -> list[Any]:
         from justext.core import JustextError, html_to_dom, preprocessor
         from lxml import etree
 
-        html = strip_raw_blocks(cap_bytes(html, self.max_bytes), keep_noscript=True)
-        dom = justext_document(html)  # jusText's parse and Cleaner, fast, for a whole document
+        data = strip_raw_blocks(cap_utf8(utf8(html), self.max_bytes), keep_noscript=True)
+        dom = justext_document(data)  # jusText's parse and Cleaner, fast, for a whole document
         if dom is not None:
             return make_paragraphs(dom)
-        html = remove_control_chars(html)
+        html = remove_control_chars(data.decode("utf-8", "replace"))
         if not html.strip():
             return []
         try:
@@ -364,7 +366,7 @@ class RemoveBoilerplate(Transform):
             return []  # nothing parseable (e.g. only comments/scripts): no good paragraphs
         return make_paragraphs(dom)
 
-    def paragraphs(self, html: str) -> list[Any]:
+    def paragraphs(self, html: str | bytes) -> list[Any]:
         """The classified paragraphs of one page (``.text``, ``.class_type``, ``.heading``).
 
         With ``content_root=True`` only the paragraphs of the content region
@@ -376,6 +378,7 @@ class RemoveBoilerplate(Transform):
             return paragraphs
         from filters.extract_main import has_long_token, is_token_soup, parse_page, preclean, prune_and_choose_region
 
+        html = utf8(html)  # one reading of the page, whichever type it came as
         root = parse_page(html, self.max_bytes)
         if root is None:
             return []
@@ -469,22 +472,23 @@ class RemoveBoilerplate(Transform):
         )
         return elements if block.words >= 2 * good_outside else set()
 
-    def extract(self, html: str) -> str:
-        """The main text of one page, one paragraph per line."""
+    def extract(self, html: str | bytes) -> str:
+        """The main text of one page (``str`` or UTF-8 ``bytes``), one paragraph per line."""
         if self.backend != "justext":
             from filters.html_backends import run_backend
 
-            return run_backend(self.backend, html, self.stoplist_name, self.max_bytes)
+            text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+            return run_backend(self.backend, text, self.stoplist_name, self.max_bytes)
         return "\n".join(p.text for p in self.paragraphs(html) if p.class_type == "good")
 
     def needs_expr(self, col: pl.Expr) -> pl.Expr:
         return looks_like_markup(col)
 
-    def transform_batch(self, texts: list[str]) -> list[str]:
+    def transform_batch(self, texts: list[str] | list[bytes]) -> list[str]:
         return [self.extract(t) for t in texts]
 
 
-def _is_product_page(html: str, root: Any) -> bool:
+def _is_product_page(html: bytes, root: Any) -> bool:
     from filters.structured_data import is_product_page
 
     return is_product_page(html, root)

@@ -14,10 +14,13 @@ import re
 from itertools import filterfalse
 from typing import Any, Iterable
 
-from filters._html import cap_bytes, encode_without_controls, is_blank_utf8, strip_raw_blocks
+from filters._html import cap_utf8, encode_without_controls, is_blank_utf8, strip_raw_blocks, utf8
 
 #: elements removed with their content before paragraphs are made: never main text
-NON_CONTENT_TAGS = ("head", "nav", "aside", "footer", "select", "input", "textarea", "button", "embed", "applet")
+#: script and style are cut before parsing (filters/_html.py); one the cut leaves to the parser
+#: (``<script\u00a0type=...>``) is removed here with its code
+NON_CONTENT_TAGS = ("head", "nav", "aside", "footer", "select", "input", "textarea", "button", "embed", "applet",
+                    "script", "style")
 #: sectioning elements of page chrome (removed unless they swallowed the page, see :func:`preclean`)
 SECTIONING_CHROME_TAGS = ("nav", "aside", "footer")
 #: form controls that can hold markup; an unclosed one swallows what follows it
@@ -48,24 +51,27 @@ def _html_parser() -> Any:
 _PARSER: Any = None
 
 
-def parse_page(html: str, max_bytes: int | None = 5_000_000, keep_noscript: bool = True) -> Any | None:
+def parse_page(html: str | bytes, max_bytes: int | None = 5_000_000, keep_noscript: bool = True) -> Any | None:
     """The lxml tree of a page (plain ``etree`` elements), or ``None`` when nothing parseable is left (never raises).
 
-    Scripts, styles, comments, SVG and iframes are cut before parsing
-    (:func:`filters._html.strip_raw_blocks`); NUL and C0 control characters
-    are removed; only the first ``max_bytes`` UTF-8 bytes are parsed.
+    ``html`` is a ``str`` or UTF-8 ``bytes``; a ``str`` is encoded first, so
+    both give the same tree. Scripts, styles, comments, SVG and iframes are cut
+    before parsing (:func:`filters._html.strip_raw_blocks`, on the bytes); NUL
+    and C0 control characters are removed; only the first ``max_bytes`` bytes are parsed.
 
     >>> parse_page("<p>olá</p>").findtext(".//p")
     'olá'
     >>> parse_page("<!-- nada -->") is None
     True
+    >>> parse_page("<p>olá</p>".encode()).findtext(".//p")
+    'olá'
     """
     global _PARSER
     from lxml import etree
 
     # control characters are single bytes in UTF-8 (never inside a multi-byte
     # sequence): deleting them from the bytes equals remove_control_chars
-    data = encode_without_controls(strip_raw_blocks(cap_bytes(html, max_bytes), keep_noscript=keep_noscript))
+    data = encode_without_controls(strip_raw_blocks(cap_utf8(utf8(html), max_bytes), keep_noscript=keep_noscript))
     if is_blank_utf8(data):
         return None
     if _PARSER is None:

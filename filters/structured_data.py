@@ -30,10 +30,14 @@ assert all(any(n in t for n in _PRODUCT_NEEDLES) for t in PRODUCT_TYPES)
 
 _LD_OPEN = re.compile(r"""<script\b[^>]{0,512}?type\s*=\s*["']?application/ld\+json[^>]{0,512}>""", re.IGNORECASE)
 _SCRIPT_END = re.compile(r"</script", re.IGNORECASE)
+# the same scan over UTF-8 bytes (remove_boilerplate reads pages as bytes: no str is built for them)
+_LD_OPEN_UTF8 = re.compile(_LD_OPEN.pattern.encode("ascii"), re.IGNORECASE)
+_SCRIPT_END_UTF8 = re.compile(_SCRIPT_END.pattern.encode("ascii"), re.IGNORECASE)
+_PRODUCT_NEEDLES_UTF8 = tuple(n.encode("ascii") for n in _PRODUCT_NEEDLES)
 
 
-def json_ld_blocks(html: str) -> Iterator[Any]:
-    """The parsed JSON-LD blocks of a raw HTML page (invalid ones skipped).
+def json_ld_blocks(html: str | bytes) -> Iterator[Any]:
+    """The parsed JSON-LD blocks of a raw HTML page, ``str`` or UTF-8 ``bytes`` (invalid ones skipped).
 
     >>> html = '<script type="application/ld+json">{"@type": "Product", "name": "Caneca"}</script><p>x</p>'
     >>> list(json_ld_blocks(html))
@@ -48,11 +52,14 @@ def json_ld_blocks(html: str) -> Iterator[Any]:
             continue
 
 
-def _json_ld_texts(html: str) -> Iterator[str]:
-    """The raw text of each JSON-LD block, within the scan's bounds (``MAX_BLOCKS``, ``MAX_JSON_CHARS``)."""
+def _json_ld_texts(html: str | bytes) -> Iterator[Any]:
+    """The raw text of each JSON-LD block, within the scan's bounds (``MAX_BLOCKS``, ``MAX_JSON_CHARS``:
+    characters of a ``str``, bytes of UTF-8 ``bytes``)."""
     budget, blocks = MAX_JSON_CHARS, 0
-    for opening in _LD_OPEN.finditer(html):
-        end = _SCRIPT_END.search(html, opening.end())
+    utf8 = isinstance(html, bytes)
+    script_end = _SCRIPT_END_UTF8 if utf8 else _SCRIPT_END
+    for opening in (_LD_OPEN_UTF8 if utf8 else _LD_OPEN).finditer(html):
+        end = script_end.search(html, opening.end())
         stop = len(html) if end is None else end.start()
         if stop - opening.end() > budget or blocks >= MAX_BLOCKS:
             return
@@ -80,7 +87,7 @@ def entity_types(entity: dict) -> list[str]:
     return [v.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in values if isinstance(v, str)]
 
 
-def json_ld_types(html: str) -> list[str]:
+def json_ld_types(html: str | bytes) -> list[str]:
     """The ``@type`` of every top-level JSON-LD entity of a page, in order.
 
     >>> json_ld_types('<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, '
@@ -94,7 +101,7 @@ _MICRODATA_PRODUCT = './/*[@itemscope][contains(@itemtype, "schema.org/Product")
 _PRODUCT_ANCESTOR = 'ancestor::*[@itemscope][contains(@itemtype, "schema.org/Product")]'
 
 
-def is_product_page(html: str, root: Any | None = None) -> bool:
+def is_product_page(html: str | bytes, root: Any | None = None) -> bool:
     """Whether a page declares itself the page of *one* product.
 
     True when exactly one top-level JSON-LD entity is a product
@@ -106,11 +113,14 @@ def is_product_page(html: str, root: Any | None = None) -> bool:
     >>> ld = '<script type="application/ld+json">{"@type": "Product", "name": "Caneca"}</script>'
     >>> is_product_page(ld + "<h1>Caneca</h1>"), is_product_page(ld * 3), is_product_page("<p>Olá</p>")
     (True, False, False)
+    >>> is_product_page(ld.encode())   # UTF-8 bytes, as remove_boilerplate reads pages
+    True
     """
     products = 0
+    needles = _PRODUCT_NEEDLES_UTF8 if isinstance(html, bytes) else _PRODUCT_NEEDLES
     for text in _json_ld_texts(html):
         # a product type's name (or a JSON \\u escape that could spell one) must be in the text: others are not parsed
-        if not any(needle in text for needle in _PRODUCT_NEEDLES):
+        if not any(needle in text for needle in needles):
             continue
         try:
             block = json.loads(text)

@@ -7,6 +7,7 @@ the ``sieve`` parser stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 from pathlib import Path
@@ -124,6 +125,9 @@ def _run(args: argparse.Namespace) -> int:
         return _fail("give at least one INPUT (or --resume RUN_DIR)")
     elif args.out is None:
         return _fail("give --out DIR, the base directory for run directories")
+    # cleaning makes no BLAS calls: numpy's OpenBLAS would otherwise start a busy-waiting
+    # thread per core (in this process and in each worker) that competes with the run
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.resume is None:
         from pipeline.rundir import prefetch_fingerprints
 

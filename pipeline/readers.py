@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import glob as globlib
 import gzip
-import hashlib
 import io
 import json
 import os
@@ -36,6 +35,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import polars as pl
 
 from pipeline.columns import ColumnMap
+from pipeline.hashing import FINGERPRINT_HASH, hash_file
 
 REASON = "_reason"
 DETAIL = "_detail"
@@ -1296,23 +1296,30 @@ def read_frame(
     return pl.concat(frames)
 
 
-def fingerprint(path: str | Path) -> dict[str, Any]:
-    """Size, mtime and blake2b of a file's contents (streamed in 1 MiB chunks).
+def fingerprint(path: str | Path, algorithm: str = FINGERPRINT_HASH) -> dict[str, Any]:
+    """Size, mtime and a hash (``algorithm``: the key it is stored under) of a file's contents.
 
     A directory or glob gives one entry per file under ``files``; a name that
     is not local (a Hub dataset) gives ``{"path": ..., "exists": False}``.
     """
     p = Path(path)
     if p.is_file():
-        h = hashlib.blake2b(digest_size=16)
-        with open(p, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        digest = hash_file(p, algorithm)
         st = p.stat()
-        return {"path": str(p), "size": st.st_size, "mtime": st.st_mtime, "blake2b": h.hexdigest()}
+        return {"path": str(p), "size": st.st_size, "mtime": st.st_mtime, algorithm: digest}
     files = input_files(p)
     if p.is_dir() or files:
-        entries = [fingerprint(f) for f in files]
+        entries = [fingerprint(f, algorithm) for f in files]
         return {"path": str(p), "kind": "directory" if p.is_dir() else "glob",
                 "size": sum(e["size"] for e in entries), "files": entries}
     return {"path": str(p), "exists": False}
+
+
+def fingerprint_algorithm(entry: Any) -> str:
+    """The hash a saved fingerprint used (``blake2b`` in runs made before xxh3)."""
+    if isinstance(entry, dict):
+        if "blake2b" in entry:
+            return "blake2b"
+        return next((fingerprint_algorithm(e) for e in entry.get("files", []) if fingerprint_algorithm(e) != FINGERPRINT_HASH),
+                    FINGERPRINT_HASH)
+    return FINGERPRINT_HASH

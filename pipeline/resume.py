@@ -5,7 +5,12 @@ next batch has been read (the last batch goes straight to the outputs: a run
 stopped while finishing redoes that one batch):
 
 1. its kept and rejected rows go to ``parts/kept-NNNNNN.arrow`` and
-   ``parts/rejected-NNNNNN.arrow`` (Arrow IPC, temp file + rename);
+   ``parts/rejected-NNNNNN.arrow`` (Arrow IPC, temp file + rename). A
+   rejected part holds each row's input position and a hash of its input
+   text instead of the text itself (:func:`rejected_part`): rejected rows are
+   mostly raw web pages, and writing them a second time cost more than any
+   other part of a commit. ``--resume`` re-reads that text from the input
+   (it re-reads the committed batches anyway) and checks it against the hash;
 2. the state of global (stateful) filters such as ``exact_dedup`` goes to
    ``filters/`` -- a polars frame that only grows (dedup's seen hashes) is
    written as the rows added since the last commit, so checkpoints stay cheap;
@@ -50,7 +55,40 @@ from pipeline.errors import ResumeError
 CHECKPOINT_DIR = "checkpoint"
 STATE_FILE = "state.json"
 STATE_FORMAT = 1
-PART_COMPRESSION = "lz4"
+PART_COMPRESSION = "zstd"  # polars' lz4 writes Arrow IPC slower than its zstd
+#: in a rejected part: the hash of each row's input text (the text itself is re-read on resume)
+PART_INPUT_HASH = "__sieve_input_hash"
+_HASH_SEED = 20_240_611
+
+
+def rejected_part(rejected: pl.DataFrame, text: str) -> pl.DataFrame:
+    """What a rejected part stores: ``rejected`` with its input ``text`` column nulled and hashed.
+
+    ``rejected`` must still hold the runner's input-position column, which
+    :func:`with_input_text` uses to find the text again.
+    """
+    return rejected.with_columns(
+        pl.col(text).hash(seed=_HASH_SEED).alias(PART_INPUT_HASH),
+        pl.lit(None, rejected.schema[text]).alias(text),
+    )
+
+
+def with_input_text(part: pl.DataFrame, batch: pl.DataFrame, text: str, position: str, original: str,
+                    index: int) -> pl.DataFrame:
+    """A rejected part of batch ``index`` with its input text put back from the re-read ``batch``.
+
+    ``position`` identifies a row in both frames, ``original`` is the batch's
+    input text. Raises :class:`ResumeError` when the batch no longer holds
+    those rows with the same text (the hash differs).
+    """
+    found = part.select(position).join(
+        batch.select(position, pl.col(original).alias("__sieve_found")), on=position, how="left", maintain_order="left",
+    )["__sieve_found"]
+    missing = found.hash(seed=_HASH_SEED).ne_missing(part[PART_INPUT_HASH])
+    if found.len() != part.height or missing.any():
+        raise ResumeError(f"the input no longer gives the rows that batch {index} rejected (their text differs "
+                          "from the checkpoint's hash); start a new run")
+    return part.with_columns(found.alias(text)).drop(PART_INPUT_HASH)
 
 
 def json_state(value: Any) -> bool:
@@ -243,13 +281,17 @@ class Checkpoint:
         return self.parts_dir / f"{which}-{index:06d}.arrow"
 
     def commit(self, index: int, rows: int, kept: pl.DataFrame, rejected: pl.DataFrame,
-               stats: Any, examples: Any, stages: Iterable[Any], read_seconds: float) -> None:
+               stats: Any, examples: Any, stages: Iterable[Any], read_seconds: float, text: str = "text") -> None:
         """Make batch ``index`` durable: parts, filter state, then ``state.json`` (the commit point)."""
-        self.capture(index, rows, kept, rejected, stats, examples, stages, read_seconds)()
+        self.capture(index, rows, kept, rejected, stats, examples, stages, read_seconds, text)()
 
     def capture(self, index: int, rows: int, kept: pl.DataFrame, rejected: pl.DataFrame,
-                stats: Any, examples: Any, stages: Iterable[Any], read_seconds: float) -> Callable[[], None]:
+                stats: Any, examples: Any, stages: Iterable[Any], read_seconds: float,
+                text: str = "text") -> Callable[[], None]:
         """Batch ``index``'s commit with the run's state as it is *now*; calling the result writes it.
+
+        ``rejected`` holds the input-position column and ``text`` is its input
+        text column: the part stores a hash of that text instead (:func:`rejected_part`).
 
         The stats, examples and filter state are copied here (polars frames are
         immutable: a reference is a snapshot), so the returned function may run
@@ -271,7 +313,7 @@ class Checkpoint:
 
         def write() -> None:
             _atomic_write_frame(self.part_path("kept", index), kept)
-            _atomic_write_frame(self.part_path("rejected", index), rejected)
+            _atomic_write_frame(self.part_path("rejected", index), rejected_part(rejected, text))
             state = dict(self.state)
             if state["resumable"]:
                 if isinstance(filters, ResumeError):
@@ -358,9 +400,19 @@ class Checkpoint:
             _set_filter_attrs(inst, attrs)
 
     def iter_parts(self, which: str) -> Iterator[pl.DataFrame]:
-        """The committed part files of ``kept`` or ``rejected``, in batch order."""
+        """The committed part files of ``kept`` or ``rejected``, in batch order.
+
+        Rejected parts come as stored: without their input text (see :meth:`rejected_rows`).
+        """
         for index in range(self.batches_done):
-            path = self.part_path(which, index)
-            if not path.is_file():
-                raise ResumeError(f"checkpoint part {path} is missing")
-            yield _read_frame(path)
+            yield self.part(which, index)
+
+    def part(self, which: str, index: int) -> pl.DataFrame:
+        path = self.part_path(which, index)
+        if not path.is_file():
+            raise ResumeError(f"checkpoint part {path} is missing")
+        return _read_frame(path)
+
+    def rejected_rows(self, index: int, batch: pl.DataFrame, text: str, position: str, original: str) -> pl.DataFrame:
+        """Committed batch ``index``'s rejected rows, their input text taken from the re-read ``batch``."""
+        return with_input_text(self.part("rejected", index), batch, text, position, original, index)

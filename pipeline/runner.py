@@ -232,7 +232,11 @@ class _Runner:
 
     # -- processing ------------------------------------------------------------------------
     def process(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Kept rows (cleaned) and rejected rows (original text + reason columns) of one batch."""
+        """Kept rows (cleaned) and rejected rows (original text + reason columns) of one batch.
+
+        The rejected rows keep the input-position column (the checkpoint uses
+        it); the output file does not get it.
+        """
         cols = self.cols
         stats = self.stats
         # rows per domain x label, counted once per batch and updated at each rejection:
@@ -286,10 +290,10 @@ class _Runner:
         stats.record_kept_groups(groups)
         kept = alive.sort(_SEQ).select(self.input_columns)
         if rejected:
-            rejected_frame = pl.concat(rejected, how="vertical").sort(_SEQ).drop(_SEQ)
+            rejected_frame = pl.concat(rejected, how="vertical").sort(_SEQ)
         else:
             rejected_frame = self._rejected(batch.clear(), READ_STAGE, pl.col(READER_REASON), pl.col(READER_DETAIL),
-                                            pl.lit(None, pl.String), READ_INDEX).drop(_SEQ)
+                                            pl.lit(None, pl.String), READ_INDEX)
         return kept, rejected_frame
 
     def _rejected(self, rows: pl.DataFrame, stage: str, reason: pl.Expr, detail: pl.Expr, duplicate_of: pl.Expr, index: int) -> pl.DataFrame:
@@ -418,7 +422,7 @@ def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress:
     no checkpoint, or its input files or recipe changed since.
     """
     from pipeline.errors import ResumeError, one_interrupt_at_a_time
-    from pipeline.readers import fingerprint
+    from pipeline.readers import fingerprint, fingerprint_algorithm
     from pipeline.recipe import load_recipe
     from pipeline.resume import Checkpoint
     from pipeline.rundir import RunDir
@@ -449,7 +453,8 @@ def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress:
     try:
         paths = [Path(p) for p in invocation["inputs"]]
         saved_inputs = run.read_json("inputs.json")["inputs"]
-        if _without_mtime([fingerprint(p) for p in paths]) != _without_mtime(saved_inputs):
+        now = [fingerprint(p, fingerprint_algorithm(saved)) for p, saved in zip(paths, saved_inputs)]
+        if len(saved_inputs) != len(paths) or _without_mtime(now) != _without_mtime(saved_inputs):
             raise ResumeError(f"the input files changed since run {run.path} started (their content hashes differ "
                               f"from {run.path / 'inputs.json'}); start a new run instead")
         checkpoint.state["resumes"] = int(checkpoint.state.get("resumes", 0)) + 1
@@ -512,9 +517,10 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         # a resumed run first replays the batches committed before it was stopped
         sinks = [ParquetSink(run.kept_path, row_group_rows=OUTPUT_ROW_GROUP), ParquetSink(run.rejected_path, row_group_rows=OUTPUT_ROW_GROUP)]
         kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
-        for writer, which in ((kept_writer, "kept"), (rejected_writer, "rejected")):
-            for part in checkpoint.iter_parts(which):
-                writer.write(part)
+        for part in checkpoint.iter_parts("kept"):
+            kept_writer.write(part)
+        # committed rejected rows are replayed as their batches are re-read: the parts
+        # hold no input text (pipeline/resume.py), it comes back from the batch
         # A batch is committed once the next one has been read, so the last batch
         # goes straight to the outputs: a run that is stopped while finishing
         # redoes that one batch on --resume, and a run of one batch writes no parts.
@@ -525,9 +531,11 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         for index, batch in enumerate(batches):
             seen = index + 1
             if index < done:  # committed before the run was stopped
+                rejected_writer.write(checkpoint.rejected_rows(index, batch, runner.cols.text, _SEQ, _ORIGINAL).drop(_SEQ))
                 continue
             if pending is not None:
-                behind.submit(checkpoint.capture(*pending, runner.stats, runner.examples, recipe.stages, pending_read))
+                behind.submit(checkpoint.capture(*pending, runner.stats, runner.examples, recipe.stages, pending_read,
+                                                 runner.cols.text))
                 pending = None
             kept, rejected = runner.process(batch)
             behind.submit(_write_both, kept_writer, kept, rejected_writer, rejected)
@@ -651,7 +659,7 @@ def _stop_reading(batches: Iterator[pl.DataFrame]) -> None:
 def _write_both(kept_writer: _RowGroupWriter, kept: pl.DataFrame,
                 rejected_writer: _RowGroupWriter, rejected: pl.DataFrame) -> None:
     kept_writer.write(kept)
-    rejected_writer.write(rejected)
+    rejected_writer.write(rejected.drop(_SEQ))
 
 
 def _write_extra_outputs(run: Any, outputs: Sequence[str]) -> None:

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from pipeline.columns import ColumnMap
-from pipeline.readers import InputError, fingerprint, iter_batches, read_frame
+from pipeline.readers import InputError, fingerprint, fingerprint_algorithm, iter_batches, read_frame
 
 CM = ColumnMap()
 DSLCC_COLUMNS = ColumnMap(text="column_1", label="column_2")
@@ -337,12 +337,22 @@ def test_batch_size_independence(tmp_path: Path) -> None:
 def test_fingerprint(tmp_path: Path) -> None:
     p = _write(tmp_path / "f.jsonl", '{"text": "a"}\n')
     fp = fingerprint(p)
-    assert fp["size"] == 14 and len(fp["blake2b"]) == 32 and fp["path"] == str(p)
+    assert fp["size"] == 14 and len(fp["xxh3_128"]) == 32 and fp["path"] == str(p)
     _write(p, '{"text": "b"}\n')
-    assert fingerprint(p)["blake2b"] != fp["blake2b"]
+    assert fingerprint(p)["xxh3_128"] != fp["xxh3_128"]
     d = fingerprint(tmp_path)
     assert d["kind"] == "directory" and [f["path"] for f in d["files"]] == [str(p)]
     assert fingerprint("someone/hub-dataset") == {"path": "someone/hub-dataset", "exists": False}
+
+
+def test_fingerprints_from_before_xxh3_are_checked_with_their_own_hash(tmp_path: Path) -> None:
+    import hashlib
+
+    p = _write(tmp_path / "f.jsonl", '{"text": "a"}\n')
+    old = fingerprint(p, "blake2b")
+    assert old["blake2b"] == hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest()
+    assert fingerprint_algorithm(old) == "blake2b" and fingerprint_algorithm(fingerprint(p)) == "xxh3_128"
+    assert fingerprint_algorithm(fingerprint(tmp_path, "blake2b")) == "blake2b"  # a directory's entries
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ def test_create_writes_recipe_inputs_manifest(tmp_path: Path) -> None:
     assert len(stamp[0]) == 8 and len(stamp[1]) == 6 and len(digest) == 8
     assert run.read_json("recipe.json") == recipe
     inputs = run.read_json("inputs.json")["inputs"]
-    assert inputs[0]["path"] == str(data) and inputs[0]["size"] == data.stat().st_size and inputs[0]["blake2b"]
+    assert inputs[0]["path"] == str(data) and inputs[0]["size"] == data.stat().st_size and inputs[0]["xxh3_128"]
     manifest = run.read_json("manifest.json")
     assert manifest["run_id"] == run.id
     assert set(manifest["versions"]) >= {"corpus-sieve", "python", "polars"}

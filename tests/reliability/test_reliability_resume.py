@@ -27,7 +27,7 @@ from filters import registry
 from filters.base import Check
 from pipeline.errors import ResumeError, RunInterrupted
 from pipeline.recipe import Recipe, load_recipe
-from pipeline.resume import CHECKPOINT_DIR, STATE_FILE
+from pipeline.resume import CHECKPOINT_DIR, PART_INPUT_HASH, STATE_FILE, rejected_part, with_input_text
 from pipeline.runner import resume_pipeline, run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -205,6 +205,48 @@ def test_half_written_files_after_the_last_commit_are_ignored(tmp_path, referenc
     result = resume_pipeline(run_dir, Recipe.from_dict(RECIPE), progress=False)
     assert_same_run(clean, result.path)
     assert not (run_dir / "kept.parquet.tmp").exists()
+
+
+def test_rejected_parts_store_no_input_text_and_resume_puts_it_back(tmp_path, reference):
+    data, clean = reference
+    Tripwire.armed = {"at": 3, "error": RuntimeError}
+    with pytest.raises(RuntimeError):
+        run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", progress=False, batch_size=97)
+    run_dir = (tmp_path / "runs" / "latest").resolve()
+    parts = sorted((run_dir / CHECKPOINT_DIR / "parts").glob("rejected-*.arrow"))
+    stored = pl.concat([pl.read_ipc(p) for p in parts])
+    assert stored.height > 0 and stored["text"].null_count() == stored.height  # the raw pages are not written twice
+    assert stored[PART_INPUT_HASH].null_count() == 0 and stored["cleaned_text"].null_count() < stored.height
+    Tripwire.armed = {"at": None, "error": RuntimeError}
+    assert_same_run(clean, resume_pipeline(run_dir, Recipe.from_dict(RECIPE), progress=False).path)
+
+
+def test_a_stopped_dev_run_resumes_to_identical_outputs(tmp_path, reference):
+    # a --dev sample's batches hold rows from all over the input: their rejected text is found by position
+    data, _ = reference
+    clean = run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "clean", dev=True, dev_per_stratum=40,
+                         progress=False, batch_size=50).path
+    Tripwire.armed = {"at": 2, "error": RuntimeError}
+    with pytest.raises(RuntimeError):
+        run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", dev=True, dev_per_stratum=40,
+                     progress=False, batch_size=50)
+    Tripwire.armed = {"at": None, "error": RuntimeError}
+    result = resume_pipeline((tmp_path / "runs" / "latest").resolve(), Recipe.from_dict(RECIPE), progress=False)
+    assert result.timings["batches_resumed_from"] == 2
+    assert_same_run(clean, result.path)
+
+
+def test_a_rejected_row_whose_input_text_changed_is_refused_on_resume():
+    batch = pl.DataFrame({"pos": [10, 11, 12], "orig": ["<p>a</p>", "<p>b</p>", "<p>c</p>"]})
+    rejected = pl.DataFrame({"pos": [11, 12], "text": ["<p>b</p>", "<p>c</p>"], "reason": ["x", "y"]})
+    part = rejected_part(rejected, "text")
+    assert part["text"].null_count() == 2
+    assert with_input_text(part, batch, "text", "pos", "orig", 0).equals(rejected)
+    changed = batch.with_columns(pl.Series("orig", ["<p>a</p>", "<p>B</p>", "<p>c</p>"]))
+    with pytest.raises(ResumeError, match="batch 4 rejected"):
+        with_input_text(part, changed, "text", "pos", "orig", 4)
+    with pytest.raises(ResumeError, match="no longer gives"):  # a row that is gone
+        with_input_text(part, batch.head(2), "text", "pos", "orig", 0)
 
 
 def test_resumed_dedup_remembers_texts_from_before_the_crash(tmp_path):
