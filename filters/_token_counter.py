@@ -125,6 +125,14 @@ def count(backend: Any, texts: list[str], batch_size: int) -> list[int]:
     return counts
 
 
+def _exit_now(out: Any) -> None:
+    """End the process at once: every reply is flushed, and tearing down the interpreter (freeing
+    the tokenizer and every object) would only keep the caller waiting for this process to exit."""
+    out.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def serve(tokenizer_json: str) -> None:
     """The counting process: ``("ok", proven)`` once loaded, then one reply per request."""
     out = os.fdopen(os.dup(1), "wb")
@@ -146,7 +154,7 @@ def serve(tokenizer_json: str) -> None:
         try:
             texts, batch_size = pickle.load(inp)
         except EOFError:
-            return
+            _exit_now(out)
         try:
             reply(("ok", count(backend, texts, batch_size)))
         except Exception as exc:

@@ -389,6 +389,21 @@ class _Pool:
                 proc.kill()
 
 
+def tune_gc_for_batches() -> None:
+    """Fewer garbage-collector passes in a process that filters large batches (``sieve clean``, workers).
+
+    The objects imported so far are frozen out of every collection, and a
+    young collection runs every 10,000 allocations instead of 700: the
+    per-row filters allocate millions of short-lived, acyclic objects (lxml
+    proxies, paragraph lists), and scanning them all the time cost about 3 %
+    of a web run. Cycles are still collected.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def _pool(n: int) -> _Pool:
     global _POOL
     with _LOCK:
@@ -431,11 +446,17 @@ def _serve() -> None:
     inp = sys.stdin.buffer
     import filters  # noqa: F401  (registers every filter; the import cost is paid once, here)
 
+    tune_gc_for_batches()
+
     while True:
         try:
             task = pickle.load(inp)
         except EOFError:
-            return
+            # every reply is flushed: skip the interpreter's teardown (freeing every page and
+            # tree object), which the calling process would otherwise wait for at its exit
+            out.flush()
+            sys.stderr.flush()
+            os._exit(0)
         try:
             reply: tuple[str, Any] = ("ok", _run_chunk(*task))
         except BaseException as exc:  # sent back and re-raised in the caller
