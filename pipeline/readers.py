@@ -72,8 +72,9 @@ _KNOWN_OPTIONS = {
 }
 DEFAULT_INFER_ROWS = 10_000
 #: the JSONL schema sample also stops after the batch that reaches this many input bytes:
-#: 10,000 web pages are gigabytes, and no batch can be finished before the sample is read
-DEFAULT_INFER_BYTES = 32 << 20
+#: 10,000 web pages are gigabytes, and no batch can be finished before the sample is read.
+#: Half a batch (``DEFAULT_MAX_BATCH_BYTES``): a file of large rows starts after one batch, not two
+DEFAULT_INFER_BYTES = 16 << 20
 
 #: a batch holds at most ``batch_size`` rows and about this many bytes of input
 #: (cut at a line end; one longer line or row is a batch of its own), so that a
@@ -1242,7 +1243,7 @@ def iter_batches(
     (names for a headerless file, or to rename the header),
     ``infer_schema_rows`` (JSONL lines sampled to fix column types, default
     10000; 0 = the whole input), ``infer_schema_bytes`` (the JSONL sample
-    also ends with the batch that reaches this many bytes, default 32 MiB;
+    also ends with the batch that reaches this many bytes, default 16 MiB;
     0 = no byte limit), ``max_text_bytes`` (texts longer than this
     many UTF-8 bytes get reason ``too_large``; default 10,000,000, 0 = no
     limit), ``max_batch_bytes`` (bytes of input per batch, default 32 MiB:
