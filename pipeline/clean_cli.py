@@ -141,11 +141,10 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.readers import InputError
     from pipeline.recipe import RecipeError, load_recipe
     from pipeline.runner import AccountingError, resume_pipeline, run_pipeline
-    from pipeline import parallel
 
-    if getattr(args, "_owns_process", False):  # the `sieve` command itself, not main([...]) from Python
-        parallel.tune_gc_for_batches()
     if getattr(args, "workers", None) is not None:
+        from pipeline import parallel
+
         parallel.set_workers(args.workers)
     recipe_path = args.recipe
     if recipe_path is None and args.resume is not None:

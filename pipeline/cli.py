@@ -41,8 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    # process-wide settings (garbage-collector tuning) only when this is the `sieve` process
-    args._owns_process = argv is None
     if not getattr(args, "_module", None):
         parser.print_help()
         return 2

@@ -389,21 +389,6 @@ class _Pool:
                 proc.kill()
 
 
-def tune_gc_for_batches() -> None:
-    """Fewer garbage-collector passes in a process that filters large batches (``sieve clean``, workers).
-
-    The objects imported so far are frozen out of every collection, and a
-    young collection runs every 10,000 allocations instead of 700: the
-    per-row filters allocate millions of short-lived, acyclic objects (lxml
-    proxies, paragraph lists), and scanning them all the time cost about 3 %
-    of a web run. Cycles are still collected.
-    """
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-
-
 def _pool(n: int) -> _Pool:
     global _POOL
     with _LOCK:
@@ -445,8 +430,6 @@ def _serve() -> None:
     sys.stdout = sys.stderr
     inp = sys.stdin.buffer
     import filters  # noqa: F401  (registers every filter; the import cost is paid once, here)
-
-    tune_gc_for_batches()
 
     while True:
         try:

@@ -156,20 +156,6 @@ def test_subprocess_exit_codes_and_no_traceback(files):
     assert "kept + rejected = input: OK" in ok.stdout
 
 
-def test_process_wide_tuning_only_in_the_sieve_process(files):
-    import gc
-
-    corpus, recipe, out = files
-    before = gc.get_threshold()
-    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--quiet"]) == 0
-    assert gc.get_threshold() == before  # main([...]) from Python leaves the caller's collector alone
-    probe = ("import gc, sys; from pipeline.cli import main; sys.argv = ['sieve', 'clean', *sys.argv[1:]]; "
-             "code = main(); print(gc.get_threshold()[0], gc.get_freeze_count() > 0, code)")
-    done = subprocess.run([sys.executable, "-c", probe, str(corpus), "--recipe", str(recipe), "--out", str(out), "--quiet"],
-                          capture_output=True, text=True, cwd=REPO)
-    assert done.stdout.split()[-3:] == ["10000", "True", "0"], done.stderr
-
-
 # -- sieve filters ---------------------------------------------------------------------------------
 
 def test_filters_lists_every_filter_with_kind_reasons_and_parameters(capsys):
