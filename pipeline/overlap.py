@@ -27,13 +27,14 @@ T = TypeVar("T")
 _DONE = object()
 
 
-def read_ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
+def read_ahead(items: Iterable[T], depth: int = 1) -> ReadAhead[T]:
     """``items``, produced by a background thread up to ``depth`` items ahead of the consumer.
 
     An exception raised while producing an item is raised by the ``next()``
     that would have returned it. When the consumer stops early (``break``, an
-    exception, garbage collection), the thread stops after the item it is
-    producing.
+    exception, garbage collection, :meth:`ReadAhead.close`), the thread stops
+    after the item it is producing. :meth:`ReadAhead.peek` shows the next
+    item when it is already produced, without taking it.
 
     >>> list(read_ahead(iter(range(5))))
     [0, 1, 2, 3, 4]
@@ -48,40 +49,69 @@ def read_ahead(items: Iterable[T], depth: int = 1) -> Iterator[T]:
     ...
     ValueError: line 2 is broken
     """
-    slots: queue.Queue[tuple[Any, Any]] = queue.Queue(maxsize=max(depth, 1))
-    stop = threading.Event()
+    return ReadAhead(items, depth)
 
-    def put(item: tuple[Any, Any]) -> bool:
-        while not stop.is_set():
+
+class ReadAhead(Iterator[T]):
+    """The iterator :func:`read_ahead` returns."""
+
+    def __init__(self, items: Iterable[T], depth: int = 1) -> None:
+        slots: queue.Queue[tuple[Any, Any]] = queue.Queue(maxsize=max(depth, 1))
+        stop = threading.Event()
+
+        # the thread holds the queue and the event, never this object: a consumer
+        # that drops the iterator (a ``break``) frees it, and ``__del__`` stops the thread
+        def put(item: tuple[Any, Any]) -> bool:
+            while not stop.is_set():
+                try:
+                    slots.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce() -> None:
             try:
-                slots.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-        except BaseException as exc:  # handed to the consumer, raised there
-            put((_DONE, exc))
-            return
-        put((_DONE, None))
-
-    thread = threading.Thread(target=produce, daemon=True, name="sieve-read-ahead")
-    thread.start()
-    try:
-        while True:
-            item, error = slots.get()
-            if item is _DONE:
-                if error is not None:
-                    raise error
+                for item in items:
+                    if not put((item, None)):
+                        return
+            except BaseException as exc:  # handed to the consumer, raised there
+                put((_DONE, exc))
                 return
-            yield item
-    finally:
-        stop.set()
+            put((_DONE, None))
+
+        self._slots, self._stop, self._done = slots, stop, False
+        threading.Thread(target=produce, daemon=True, name="sieve-read-ahead").start()
+
+    def __iter__(self) -> ReadAhead[T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._done:
+            raise StopIteration
+        item, error = self._slots.get()
+        if item is _DONE:
+            self.close()
+            if error is not None:
+                raise error
+            raise StopIteration
+        return item
+
+    def peek(self) -> T | None:
+        """The next item if it is already produced (not taken: ``next()`` still returns it), else None."""
+        with self._slots.mutex:
+            if not self._slots.queue:
+                return None
+            item, _ = self._slots.queue[0]
+        return None if item is _DONE else item
+
+    def close(self) -> None:
+        """Stop the producing thread after the item it is producing."""
+        self._done = True
+        self._stop.set()
+
+    def __del__(self) -> None:
+        self._stop.set()
 
 
 class WriteBehind:

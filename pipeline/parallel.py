@@ -156,6 +156,8 @@ def run_batch(instance: Any, method: str, texts: list[str], n_workers: int | Non
     bounds = chunk_bounds(lengths, n)
     if len(bounds) < 2:
         return call(texts)
+    if _PREFETCHED is not None:  # the pool is busy with the next batch's chunks: same results here
+        return call(texts)
     spec = _spec(instance)
     parts = _pool(n - 1).map([(spec, method, texts[a:b]) for a, b in bounds], local=lambda i: call(texts[bounds[i][0]:bounds[i][1]]))
     return _joined(instance, method, bounds, parts)
@@ -171,32 +173,100 @@ def _joined(instance: Any, method: str, bounds: list[tuple[int, int]], parts: li
     return out
 
 
+def _series_plan(instance: Any, method: str, texts: Any, n_workers: int | None) -> tuple[int, list[tuple[int, int]]] | None:
+    """``(workers, chunk bounds)`` when ``texts`` are worth the pool, else None (run in this thread)."""
+    n = workers(n_workers)
+    if n <= 1 or len(texts) < 2 or not can_parallelise(instance):
+        return None
+    # bytes, not characters: O(1) per text, and the same balance for chunking
+    lengths = texts.str.len_bytes()
+    if (lengths.sum() or 0) < MIN_PARALLEL_CHARS:
+        return None
+    bounds = chunk_bounds(lengths.to_list(), n)
+    return (n, bounds) if len(bounds) >= 2 else None
+
+
+def _series_tasks(instance: Any, method: str, texts: Any, bounds: list[tuple[int, int]]) -> list[tuple[Any, ...]]:
+    spec, as_bytes = _spec(instance), type(instance).accepts_utf8
+    return [(spec, method, _ArrowTexts(texts.slice(a, b - a), as_bytes)) for a, b in bounds]
+
+
 def run_series(instance: Any, method: str, texts: Any, n_workers: int | None = None) -> list[Any]:
     """:func:`run_batch` on a polars String Series (no nulls).
 
     The chunks travel to the workers as Arrow IPC bytes, written from the
     Series directly: the calling process never builds Python strings for
     texts that a worker handles (for 180 MB of web pages that saves ~0.5 s
-    of single-threaded ``to_list`` and pickling).
+    of single-threaded ``to_list`` and pickling). When :func:`prefetch_series`
+    already started the same call, its chunks are taken over from where the
+    workers are.
     """
     from filters.base import python_values
 
-    n = workers(n_workers)
     call = getattr(instance, method)
-    if n <= 1 or len(texts) < 2 or not can_parallelise(instance):
+    plan = _series_plan(instance, method, texts, n_workers)
+    if plan is None:
         return call(python_values(instance, texts))
-    # bytes, not characters: O(1) per text, and the same balance for chunking
-    lengths = texts.str.len_bytes()
-    if (lengths.sum() or 0) < MIN_PARALLEL_CHARS:
+    n, bounds = plan
+
+    def local(i: int) -> Any:
+        return call(python_values(instance, texts.slice(bounds[i][0], bounds[i][1] - bounds[i][0])))
+
+    started = _claim_prefetch(instance, method, texts, bounds)
+    if started is None and _PREFETCHED is not None:  # the pool is busy with another call's chunks
         return call(python_values(instance, texts))
-    bounds = chunk_bounds(lengths.to_list(), n)
-    if len(bounds) < 2:
-        return call(python_values(instance, texts))
-    spec = _spec(instance)
-    as_bytes = type(instance).accepts_utf8
-    parts = _pool(n - 1).map([(spec, method, _ArrowTexts(texts.slice(a, b - a), as_bytes)) for a, b in bounds],
-                             local=lambda i: call(python_values(instance, texts.slice(bounds[i][0], bounds[i][1] - bounds[i][0]))))
-    return _joined(instance, method, bounds, parts)
+    if started is None:
+        started = _pool(n - 1).start(_series_tasks(instance, method, texts, bounds))
+    return _joined(instance, method, bounds, started.finish(local))
+
+
+# -- starting the next batch's chunks early ------------------------------------------------------
+# While the calling thread runs the later (native, cheap) stages of batch k, the
+# worker processes would idle. ``prefetch_series`` hands them the first Python
+# stage's chunks of batch k+1 then; ``run_series`` on the same filter and texts
+# takes them over. Results come from the same chunks of the same texts, so they
+# equal a run without prefetching. One prefetch at a time (a worker's pipe
+# carries one conversation); while one is pending, other calls run in this thread.
+
+_PREFETCHED: tuple[tuple[Any, ...], str, Any, list[tuple[int, int]], Any] | None = None
+
+
+def prefetch_series(instance: Any, method: str, texts: Any, n_workers: int | None = None) -> bool:
+    """Start ``run_series(instance, method, texts)``'s chunks in the worker processes only, now.
+
+    Any earlier prefetch that was not taken over is dropped first. Returns
+    whether chunks were started (not when the call would run in this thread).
+    """
+    global _PREFETCHED
+    settle_prefetch()
+    plan = _series_plan(instance, method, texts, n_workers)
+    if plan is None:
+        return False
+    n, bounds = plan
+    started = _pool(n - 1).start(_series_tasks(instance, method, texts, bounds))
+    _PREFETCHED = (_spec(instance), method, texts, bounds, started)
+    return True
+
+
+def _claim_prefetch(instance: Any, method: str, texts: Any, bounds: list[tuple[int, int]]) -> Any:
+    """The started chunks of a prefetch of exactly this call, or None."""
+    global _PREFETCHED
+    if _PREFETCHED is None:
+        return None
+    spec, pending_method, pending_texts, pending_bounds, started = _PREFETCHED
+    if (spec, pending_method, pending_bounds) != (_spec(instance), method, bounds) or \
+            not pending_texts.equals(texts, check_names=False):
+        return None
+    _PREFETCHED = None
+    return started
+
+
+def settle_prefetch() -> None:
+    """Drop a prefetch nobody took over: its untaken chunks are dropped, running ones awaited."""
+    global _PREFETCHED
+    pending, _PREFETCHED = _PREFETCHED, None
+    if pending is not None:
+        pending[-1].cancel()
 
 
 class _ArrowTexts:
@@ -243,6 +313,7 @@ def warm_up(instances: Sequence[tuple[Any, str]], n_workers: int | None = None) 
     tasks = [(_spec(inst), method, [_WARM_UP_TEXT]) for inst, method in instances if can_parallelise(inst)]
     if n <= 1 or not tasks:
         return False
+    settle_prefetch()
     _pool(n - 1).warm(tasks)
     return True
 
@@ -256,6 +327,7 @@ _WARM_UP_TEXT = ("<html><head><title>Início</title></head><body><p>O Governo ap
 def shutdown() -> None:
     """Stop the worker processes (also done at exit)."""
     global _POOL
+    settle_prefetch()
     with _LOCK:
         if _POOL is not None:
             _POOL.close()
@@ -322,57 +394,16 @@ class _Pool:
         With ``local``, this process works too: the calling thread takes tasks
         like a worker and computes task ``i`` as ``local(i)``.
         """
-        import queue
+        return self.start(tasks).finish(local)
 
+    def start(self, tasks: list[tuple[Any, ...]]) -> _Started:
+        """Start feeding ``tasks`` to the worker processes; :meth:`_Started.finish` collects them."""
         for t in self._warming:  # a worker's pipe carries one conversation at a time
             t.join()
         self._warming = []
         if self.broken:
             raise RuntimeError(f"the worker pool is unusable: {self.broken}")
-        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for i in range(len(tasks)):
-            todo.put(i)
-        results: list[Any] = [None] * len(tasks)
-        errors: list[BaseException] = []
-
-        def take(run_one: Any) -> None:
-            """Take tasks until none is left or one failed; ``run_one(i)`` gives task ``i``'s result."""
-            while not errors:
-                try:
-                    i = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    results[i] = run_one(i)
-                except BaseException as exc:  # a filter's own exception, as a serial run would raise it
-                    errors.append(exc)
-                    return
-
-        def in_worker(proc: Any, i: int) -> Any:
-            try:
-                pickle.dump(tasks[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                proc.stdin.flush()
-                status, value = pickle.load(proc.stdout)
-            except (EOFError, OSError, pickle.UnpicklingError) as exc:
-                self.broken = f"a worker process died ({type(exc).__name__}: {exc})"
-                raise RuntimeError(self.broken) from None
-            if status != "ok":
-                raise value
-            return value
-
-        threads = [threading.Thread(target=take, args=(functools.partial(in_worker, p),), daemon=True)
-                   for p in self.procs]
-        for t in threads:
-            t.start()
-        if local is not None:
-            # in the calling thread itself: what a filter allocates then stays in the main malloc
-            # arena (a helper thread's arena kept growing, 1.4x the peak RSS on a 10x corpus)
-            take(local)
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]  # a filter's own exception, as a serial run would raise it
-        return results
+        return _Started(self, tasks)
 
     def close(self) -> None:
         for t in self._warming:
@@ -389,9 +420,88 @@ class _Pool:
                 proc.kill()
 
 
+class _Started:
+    """Tasks being fed to the worker processes, one feeding thread per process.
+
+    The threads take tasks from one queue until it is empty or a task
+    failed; :meth:`finish` lets the calling thread take tasks too (``local``)
+    and returns every result in task order; :meth:`cancel` drops the tasks no
+    one has taken yet and waits for the ones being computed.
+    """
+
+    def __init__(self, pool: _Pool, tasks: list[tuple[Any, ...]]) -> None:
+        import queue
+
+        self.pool = pool
+        self.tasks = tasks
+        self.todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for i in range(len(tasks)):
+            self.todo.put(i)
+        self.results: list[Any] = [None] * len(tasks)
+        self.errors: list[BaseException] = []
+        self.threads = [threading.Thread(target=self._take, args=(functools.partial(self._in_worker, p),), daemon=True,
+                                         name="sieve-pool-feeder")
+                        for p in pool.procs]
+        for t in self.threads:
+            t.start()
+
+    def _take(self, run_one: Any) -> None:
+        """Take tasks until none is left or one failed; ``run_one(i)`` gives task ``i``'s result."""
+        import queue
+
+        while not self.errors:
+            try:
+                i = self.todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self.results[i] = run_one(i)
+            except BaseException as exc:  # a filter's own exception, as a serial run would raise it
+                self.errors.append(exc)
+                return
+
+    def _in_worker(self, proc: Any, i: int) -> Any:
+        try:
+            pickle.dump(self.tasks[i], proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+            status, value = pickle.load(proc.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            self.pool.broken = f"a worker process died ({type(exc).__name__}: {exc})"
+            raise RuntimeError(self.pool.broken) from None
+        if status != "ok":
+            raise value
+        return value
+
+    def finish(self, local: Any = None) -> list[Any]:
+        """Every task's result, in task order; the calling thread computes task ``i`` as ``local(i)`` when given."""
+        if local is not None:
+            # in the calling thread itself: what a filter allocates then stays in the main malloc
+            # arena (a helper thread's arena kept growing, 1.4x the peak RSS on a 10x corpus)
+            self._take(local)
+        for t in self.threads:
+            t.join()
+        if self.errors:
+            raise self.errors[0]  # a filter's own exception, as a serial run would raise it
+        return self.results
+
+    def cancel(self) -> None:
+        """Drop the tasks not yet taken and wait for those being computed (their results are dropped)."""
+        import queue
+
+        while True:
+            try:
+                self.todo.get_nowait()
+            except queue.Empty:
+                break
+        for t in self.threads:
+            t.join()
+
+
 def _pool(n: int) -> _Pool:
     global _POOL
     with _LOCK:
+        if _PREFETCHED is not None and _POOL is not None and _POOL.n != n:
+            raise RuntimeError("the worker pool is busy with a prefetch; settle_prefetch() first")
         if _POOL is not None and (_POOL.n != n or _POOL.broken):
             _POOL.close()
             _POOL = None

@@ -190,8 +190,29 @@ class _Runner:
         """The prepared batches of ``inputs``; the next one is read (in a thread) while this one is filtered."""
         from pipeline.overlap import read_ahead
 
-        for frame in read_ahead(self._read(inputs, batch_size, strict)):
-            yield self.prepare(frame)
+        ahead = read_ahead(self._read(inputs, batch_size, strict))
+        self._ahead = ahead
+        try:
+            for frame in ahead:
+                yield self.prepare(frame)
+        finally:
+            ahead.close()
+            self._ahead = None
+
+    def prefetch_next_batch(self) -> bool:
+        """Start the first stage's per-row Python work on the next batch, if it is read already.
+
+        Called once the current batch's first stage is done: the worker
+        processes get the next batch's web pages while this thread runs the
+        current batch's later stages (:meth:`pipeline.stages.Stage.prefetch`).
+        """
+        ahead = getattr(self, "_ahead", None)
+        frame = ahead.peek() if ahead is not None else None
+        if frame is None or not self.stages:
+            return False
+        if READER_REASON in frame.columns:
+            frame = frame.filter(pl.col(READER_REASON).is_null())
+        return self.stages[0].prefetch(frame, self.cols.text, self.cols.domain)
 
     def _read(self, inputs: Sequence[Path], batch_size: int, strict: bool) -> Iterator[pl.DataFrame]:
         from pipeline.readers import iter_batches
@@ -260,6 +281,8 @@ class _Runner:
             t0 = time.perf_counter()
             out = stage.apply(alive, cols.text, cols.domain, cols.id)
             stats.add_time(stage.index, time.perf_counter() - t0)
+            if stage is self.stages[0]:
+                self.prefetch_next_batch()
             stats.record_rows(stage.index, groups)
             if issubclass(stage.filter_class, Transform):
                 before, after = alive[cols.text], out["text"]
@@ -483,6 +506,7 @@ def _without_mtime(obj: Any) -> Any:
 def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, Any], reporter: Progress,
              checkpoint: Any, started: float) -> RunResult:
     """Process the batches after the checkpoint's last one, then assemble the outputs."""
+    from pipeline import parallel
     from pipeline.errors import ResumeError, RunInterrupted, describe
     from pipeline.rundir import package_version
     from pipeline.writers import ParquetSink
@@ -544,6 +568,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
             rejected_total += rejected.height
             reporter.update(kept_total + rejected_total, kept_total, rejected_total, "dev sample: " if dev else "")
         pending = None
+        parallel.settle_prefetch()
         behind.drain()
         if seen < done:
             raise ResumeError(f"the input now gives {seen} batches but {done} were already done; start a new run")
@@ -591,6 +616,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         run.write_json("stats.json", stats)  # last: a run directory with stats.json is a finished run
     except KeyboardInterrupt as exc:
         behind.cancel()  # the commit being written finishes; nothing else is started
+        parallel.settle_prefetch()
         _stop_reading(batches)
         reporter.finish()
         for sink in sinks:
@@ -603,6 +629,7 @@ def _execute(run: Any, recipe: Recipe, paths: list[Path], invocation: dict[str, 
         raise stop from None
     except BaseException as exc:
         behind.cancel()
+        parallel.settle_prefetch()
         _stop_reading(batches)
         reporter.finish()
         for sink in sinks:

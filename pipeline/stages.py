@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import polars as pl
 
@@ -181,6 +181,14 @@ class Stage:
         """
         if not self.routed:
             return self._run(self.instance(self.params), frame, text, id_column)
+        parts: list[pl.DataFrame] = []
+        for inst, group in self._routed_groups(frame, domain):
+            out = self._run(inst, group.drop(_ROW, _DOMAIN_KEY, strict=False), text, id_column)
+            parts.append(out.with_columns(group[_ROW]))
+        return self._assemble(frame, text, parts)
+
+    def _routed_groups(self, frame: pl.DataFrame, domain: str | None) -> Iterator[tuple[Filter, pl.DataFrame]]:
+        """``(filter, rows)`` for each group of rows the stage routes to one filter (with their ``_ROW`` index)."""
         key_columns: list[str] = []
         work = frame.with_row_index(_ROW)
         if self.domains is not None or self.skip_domains is not None or self.per_domain:
@@ -188,18 +196,46 @@ class Stage:
             key_columns.append(_DOMAIN_KEY)
         params = list(self.params_from_columns)
         key_columns.extend(self.params_from_columns[p] for p in params if self.params_from_columns[p] not in key_columns)
-        parts: list[pl.DataFrame] = []
         for key, group in work.group_by(key_columns, maintain_order=True):
             values = dict(zip(key_columns, key))
             inst = self._routed_instance(
                 values.get(_DOMAIN_KEY),
                 {p: values[self.params_from_columns[p]] for p in params},
             )
-            if inst is None:
+            if inst is not None:
+                yield inst, group
+
+    def prefetch(self, frame: pl.DataFrame, text: str, domain: str | None = None) -> bool:
+        """Start this stage's per-row Python work on ``frame`` in the worker processes, ahead of :meth:`apply`.
+
+        For a Python transform (``remove_boilerplate``) the rows of the
+        routed group with the most such work are handed to
+        :func:`pipeline.parallel.prefetch_series`; ``apply`` on the same frame
+        then takes the started chunks over (same results). Anything unusual
+        (a check, a filter that cannot be built for these rows) just starts
+        nothing: ``apply`` deals with it. Returns whether work was started.
+        """
+        from pipeline import parallel
+
+        if not issubclass(self.filter_class, Transform):
+            return False
+        try:
+            if self.routed:
+                groups = [(inst, group[text]) for inst, group in self._routed_groups(frame, domain)]
+            else:
+                groups = [(self.instance(self.params), frame[text])]
+        except Exception:
+            return False
+        best: tuple[int, Transform, pl.Series] | None = None
+        for inst, texts in groups:
+            if not isinstance(inst, Transform) or type(inst).transform_series is not Transform.transform_series \
+                    or not _worth_it(inst, self.workers):
                 continue
-            out = self._run(inst, group.drop(_ROW, _DOMAIN_KEY, strict=False), text, id_column)
-            parts.append(out.with_columns(group[_ROW]))
-        return self._assemble(frame, text, parts)
+            _, todo = _python_rows(inst, texts)
+            size = int(todo.str.len_bytes().sum() or 0)
+            if best is None or size > best[0]:
+                best = (size, inst, todo)
+        return best is not None and parallel.prefetch_series(best[1], "transform_batch", best[2], self.workers)
 
     def _run(self, inst: Filter, frame: pl.DataFrame, text: str, id_column: str | None) -> pl.DataFrame:
         if isinstance(inst, Transform):

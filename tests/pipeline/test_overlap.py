@@ -140,3 +140,16 @@ def test_cancel_waits_for_the_running_job_and_drops_the_waiting_ones() -> None:
     behind.cancel()
     assert done == ["running job finished"]
     _wait_for_no_thread("sieve-write-behind")
+
+
+def test_peek_shows_the_next_item_once_it_is_read_without_taking_it() -> None:
+    it = read_ahead(iter(["a", "b"]))
+    deadline = time.perf_counter() + 5
+    while it.peek() is None and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    assert it.peek() == "a" and next(it) == "a"
+    while it.peek() is None and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    assert it.peek() == "b" and list(it) == ["b"]
+    assert it.peek() is None  # the end is not an item
+    _wait_for_no_thread("sieve-read-ahead")

@@ -195,3 +195,90 @@ def test_a_large_input_starts_the_pool_before_it_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PRESTART_BYTES", 10**9)
     run_pipeline([data], recipe, tmp_path / "runs", progress=False)
     assert len(started) == 1  # small input: the pool starts lazily, if ever
+
+
+# -- the next batch's chunks, started early ------------------------------------------------------
+
+def _feeders() -> int:
+    import threading
+
+    return sum(t.name == "sieve-pool-feeder" for t in threading.enumerate())
+
+
+def test_a_prefetched_call_is_taken_over_with_the_serial_results(pages, always_parallel):
+    f = RemoveBoilerplate(language="pt")
+    texts = pages["text"]
+    assert parallel.prefetch_series(f, "transform_batch", texts, 2)
+    # another call while the prefetch is pending runs in this thread (the pool is busy), with the same results
+    other = HtmlToText()
+    assert parallel.run_series(other, "transform_batch", texts.slice(0, 5), 2) == other.transform_batch(texts.slice(0, 5).to_list())
+    assert parallel._PREFETCHED is not None
+    # the same filter (rebuilt from its parameters) on the same texts takes the started chunks over
+    assert parallel.run_series(RemoveBoilerplate(language="pt"), "transform_batch", texts.rename("x"), 2) == f.transform_batch(texts.to_list())
+    assert parallel._PREFETCHED is None and _feeders() == 0
+
+
+def test_a_prefetch_nobody_takes_is_dropped_and_the_pool_still_works(pages, always_parallel):
+    f = RemoveBoilerplate(language="pt")
+    assert parallel.prefetch_series(f, "transform_batch", pages["text"], 2)
+    assert parallel.prefetch_series(f, "transform_batch", pages["text"].slice(2), 2)  # drops the first one
+    parallel.settle_prefetch()
+    assert parallel._PREFETCHED is None and _feeders() == 0
+    texts = pages["text"].slice(0, 8)
+    assert parallel.run_series(f, "transform_batch", texts, 2) == f.transform_batch(texts.to_list())
+    assert not parallel.prefetch_series(f, "transform_batch", texts.slice(0, 1), 2)  # one text: nothing to start
+
+
+def test_a_run_starts_each_next_batch_of_pages_while_it_filters_the_current_one(tmp_path, pages, always_parallel, monkeypatch):
+    started: list[int] = []
+    real = parallel.prefetch_series
+    monkeypatch.setattr(parallel, "prefetch_series", lambda inst, m, texts, n=None: started.append(texts.len()) or real(inst, m, texts, n))
+    claimed: list[bool] = []
+    real_claim = parallel._claim_prefetch
+    monkeypatch.setattr(parallel, "_claim_prefetch", lambda *a: (lambda r: claimed.append(r is not None) or r)(real_claim(*a)))
+    web = pages.select("id", "text", pl.lit("web").alias("domain"), pl.lit("pt-PT").alias("label"))
+    path = tmp_path / "web.jsonl"
+    web.write_ndjson(path)
+    recipe = {"stages": [{"filter": "remove_boilerplate", "domains": ["web"], "params": {"language": "pt"}},
+                         {"filter": "normalize_whitespace"}, {"filter": "reject_empty"}]}
+    runs = [run_pipeline([path], Recipe.from_dict({**recipe, "workers": n}), tmp_path / f"r{n}", progress=False, batch_size=6)
+            for n in (2, 1)]
+    assert len(started) >= 2 and all(n > 0 for n in started)  # batches 2, 3, ... were started early
+    assert sum(claimed) == len(started)  # and each was taken over by its batch's first stage
+    outs = [(pl.read_parquet(Path(r.run_dir.path) / "kept.parquet"), pl.read_parquet(Path(r.run_dir.path) / "rejected.parquet"))
+            for r in runs]
+    assert outs[0][0].equals(outs[1][0]) and outs[0][1].equals(outs[1][1])
+    assert parallel._PREFETCHED is None and _feeders() == 0
+
+
+def test_a_run_stopped_while_the_next_batch_is_prefetched_leaves_nothing_running_and_resumes(tmp_path, pages, always_parallel,
+                                                                                              monkeypatch):
+    from pipeline.errors import RunInterrupted
+    from pipeline.runner import resume_pipeline
+    from pipeline.stages import Stage
+
+    web = pages.select("id", "text", pl.lit("web").alias("domain"), pl.lit("pt-PT").alias("label"))
+    path = tmp_path / "web.jsonl"
+    web.write_ndjson(path)
+    recipe = Recipe.from_dict({"workers": 2, "stages": [
+        {"filter": "remove_boilerplate", "domains": ["web"], "params": {"language": "pt"}},
+        {"filter": "normalize_whitespace"}, {"filter": "reject_empty"}]})
+    clean = run_pipeline([path], recipe, tmp_path / "clean", progress=False, batch_size=6)
+    real_apply, calls = Stage.apply, []
+
+    def apply(self, frame, *args, **kwargs):
+        if self.name == "normalize_whitespace":
+            calls.append(1)
+            if len(calls) == 2:  # batch 2's first stage is done and batch 3's pages are in the worker
+                assert parallel._PREFETCHED is not None
+                raise KeyboardInterrupt
+        return real_apply(self, frame, *args, **kwargs)
+
+    monkeypatch.setattr(Stage, "apply", apply)
+    with pytest.raises(RunInterrupted):
+        run_pipeline([path], recipe, tmp_path / "runs", progress=False, batch_size=6)
+    assert parallel._PREFETCHED is None and _feeders() == 0
+    monkeypatch.setattr(Stage, "apply", real_apply)
+    resumed = resume_pipeline((tmp_path / "runs" / "latest").resolve(), recipe, progress=False)
+    for name in ("kept.parquet", "rejected.parquet"):
+        assert (Path(resumed.run_dir.path) / name).read_bytes() == (Path(clean.run_dir.path) / name).read_bytes()

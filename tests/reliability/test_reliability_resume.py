@@ -115,11 +115,11 @@ def finished_files(run_dir: Path) -> set[str]:
 
 
 def _assert_no_io_threads_left() -> None:
-    """A stopped run leaves no read-ahead or write-behind thread running (pipeline/overlap.py)."""
+    """A stopped run leaves no read-ahead, write-behind or pool-feeding thread running."""
     import threading
 
     deadline = time.monotonic() + 5
-    names = ("sieve-read-ahead", "sieve-write-behind")
+    names = ("sieve-read-ahead", "sieve-write-behind", "sieve-pool-feeder")
     while any(t.name in names for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert [t.name for t in threading.enumerate() if t.name in names] == []
