@@ -19,6 +19,10 @@ Guarantees:
   (``tests/pipeline/test_parallel.py`` checks it on real pages);
 * **deterministic**: chunk boundaries depend only on the texts and the worker
   count, and results are reassembled by position, never by completion order;
+* **ahead of time**: :func:`prefetch_series` starts a call's chunks in the
+  worker subprocesses early (a run does it with the next batch's first
+  stage), and :func:`run_series` on the same filter and texts takes them
+  over; results are the same chunks of the same texts;
 * **cheap when it does not pay**: the pool starts lazily, the first time a
   batch has at least :data:`MIN_PARALLEL_CHARS` characters of Python work, so
   ``--dev`` runs and small inputs never start a process. The workers are
