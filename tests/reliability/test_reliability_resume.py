@@ -190,18 +190,23 @@ def test_resume_refuses_a_finished_run_a_changed_input_and_a_changed_recipe(tmp_
         resume_pipeline(tmp_path / "nowhere", Recipe.from_dict(RECIPE))
 
 
+def _stopped_run(tmp_path: Path, data: Path, at: int, **options) -> Path:
+    """The run directory of a run that crashed after committing ``at`` batches (tripwire disarmed again)."""
+    Tripwire.armed = {"at": at, "error": RuntimeError}
+    with pytest.raises(RuntimeError):
+        run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", progress=False, **{"batch_size": 97, **options})
+    Tripwire.armed = {"at": None, "error": RuntimeError}
+    return (tmp_path / "runs" / "latest").resolve()
+
+
 def test_half_written_files_after_the_last_commit_are_ignored(tmp_path, reference):
     data, clean = reference
-    Tripwire.armed = {"at": 3, "error": RuntimeError}
-    with pytest.raises(RuntimeError):
-        run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", progress=False, batch_size=97)
-    run_dir = (tmp_path / "runs" / "latest").resolve()
+    run_dir = _stopped_run(tmp_path, data, 3)
     parts = run_dir / CHECKPOINT_DIR / "parts"
     # what a SIGKILL in the middle of batch 3 could leave: a truncated part and a stray temp file
     (parts / "kept-000003.arrow").write_bytes(b"ARROW1\x00\x00garbage")
     (parts / ".rejected-000003.arrow.123.tmp").write_bytes(b"half")
     (run_dir / "kept.parquet.tmp").write_bytes(b"PAR1 half")
-    Tripwire.armed = {"at": None, "error": RuntimeError}
     result = resume_pipeline(run_dir, Recipe.from_dict(RECIPE), progress=False)
     assert_same_run(clean, result.path)
     assert not (run_dir / "kept.parquet.tmp").exists()
@@ -209,15 +214,11 @@ def test_half_written_files_after_the_last_commit_are_ignored(tmp_path, referenc
 
 def test_rejected_parts_store_no_input_text_and_resume_puts_it_back(tmp_path, reference):
     data, clean = reference
-    Tripwire.armed = {"at": 3, "error": RuntimeError}
-    with pytest.raises(RuntimeError):
-        run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", progress=False, batch_size=97)
-    run_dir = (tmp_path / "runs" / "latest").resolve()
+    run_dir = _stopped_run(tmp_path, data, 3)
     parts = sorted((run_dir / CHECKPOINT_DIR / "parts").glob("rejected-*.arrow"))
     stored = pl.concat([pl.read_ipc(p) for p in parts])
     assert stored.height > 0 and stored["text"].null_count() == stored.height  # the raw pages are not written twice
     assert stored[PART_INPUT_HASH].null_count() == 0 and stored["cleaned_text"].null_count() < stored.height
-    Tripwire.armed = {"at": None, "error": RuntimeError}
     assert_same_run(clean, resume_pipeline(run_dir, Recipe.from_dict(RECIPE), progress=False).path)
 
 
@@ -226,12 +227,8 @@ def test_a_stopped_dev_run_resumes_to_identical_outputs(tmp_path, reference):
     data, _ = reference
     clean = run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "clean", dev=True, dev_per_stratum=40,
                          progress=False, batch_size=50).path
-    Tripwire.armed = {"at": 2, "error": RuntimeError}
-    with pytest.raises(RuntimeError):
-        run_pipeline([data], Recipe.from_dict(RECIPE), tmp_path / "runs", dev=True, dev_per_stratum=40,
-                     progress=False, batch_size=50)
-    Tripwire.armed = {"at": None, "error": RuntimeError}
-    result = resume_pipeline((tmp_path / "runs" / "latest").resolve(), Recipe.from_dict(RECIPE), progress=False)
+    run_dir = _stopped_run(tmp_path, data, 2, dev=True, dev_per_stratum=40, batch_size=50)
+    result = resume_pipeline(run_dir, Recipe.from_dict(RECIPE), progress=False)
     assert result.timings["batches_resumed_from"] == 2
     assert_same_run(clean, result.path)
 
