@@ -1318,9 +1318,8 @@ def fingerprint(path: str | Path, algorithm: str = FINGERPRINT_HASH) -> dict[str
 
 def fingerprint_algorithm(entry: Any) -> str:
     """The hash a saved fingerprint used (``blake2b`` in runs made before xxh3)."""
-    if isinstance(entry, dict):
-        if "blake2b" in entry:
-            return "blake2b"
-        return next((fingerprint_algorithm(e) for e in entry.get("files", []) if fingerprint_algorithm(e) != FINGERPRINT_HASH),
-                    FINGERPRINT_HASH)
+    if not isinstance(entry, dict):
+        return FINGERPRINT_HASH
+    if "blake2b" in entry or any(fingerprint_algorithm(e) == "blake2b" for e in entry.get("files", [])):
+        return "blake2b"
     return FINGERPRINT_HASH
