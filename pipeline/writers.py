@@ -51,7 +51,7 @@ class ParquetSink:
         schema: pl.Schema | Mapping[str, Any] | None = None,
         compression: str = "zstd",
         row_group_rows: int = 100_000,
-        row_group_bytes: int = 64 << 20,
+        row_group_bytes: int = 16 << 20,
     ) -> None:
         self.path = Path(path)
         self.tmp_path = _tmp_path(self.path)
