@@ -233,6 +233,30 @@ def test_accounting_mismatch_raises_and_is_recorded(tmp_path, monkeypatch):
     assert stats["totals"]["accounted"] is False
 
 
+def test_the_garbage_collector_is_frozen_only_while_a_run_executes(tmp_path, monkeypatch):
+    """gc.freeze() skips long-lived objects during a run; a process running many pipelines gets them back."""
+    import gc
+
+    import pipeline.runner
+
+    frozen_during: list[int] = []
+    real_process = pipeline.runner._Runner.process
+
+    def process(self, batch):
+        frozen_during.append(gc.get_freeze_count())
+        return real_process(self, batch)
+
+    monkeypatch.setattr(pipeline.runner._Runner, "process", process)
+    before = gc.get_freeze_count()
+    run(tmp_path, [small_corpus(tmp_path)])
+    assert frozen_during and all(n > 0 for n in frozen_during)
+    assert gc.get_freeze_count() == before == 0
+    with pytest.raises(StageError):  # a failed run unfreezes too
+        run(tmp_path, [write_lines(tmp_path / "c.jsonl", [{"text": "olá", "label": "pt-PT"}])],
+            {"stages": [{"filter": "char_length", "domains": ["web"]}]})
+    assert gc.get_freeze_count() == 0
+
+
 def test_routing_on_a_missing_column_fails_before_any_output(tmp_path):
     corpus = write_lines(tmp_path / "c.jsonl", [{"text": "olá", "label": "pt-PT"}])
     recipe = {"stages": [{"filter": "char_length", "domains": ["web"]}]}
