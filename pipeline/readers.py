@@ -624,9 +624,11 @@ def _jsonl_blocks(fh, max_records: int, max_bytes: int, limit: int | None = None
         if int(counts[-1]) > cap:
             k = int(np.searchsorted(counts, cap, side="left")) + 1  # through the cap-th record
         data, table = src.take(k)
-        taken += int(table.records.sum())
-        # the block that reaches ``limit`` may be shorter than a full pass's block there
-        block = _Block(line, data, table, offset + len(data), truncated=limit is not None and taken >= limit)
+        records = int(table.records.sum())
+        taken += records
+        # a block is cut short by ``limit`` only when the limit lowered the cap and the block reached it:
+        # a block cut by max_records, max_bytes or the end of the file is the one a full pass cuts there
+        block = _Block(line, data, table, offset + len(data), truncated=cap < max_records and records == cap)
         line, offset = block.next_line, block.end_offset
         yield block
 
@@ -667,10 +669,12 @@ def _fast_jsonl(block: _Block, ctx: _LineCtx) -> pl.DataFrame | None:
         if (blank_len > 2).any() or any(data[s:e] not in (b"\n", b"\r\n", b"\r", b"") for s, e in
                                         zip(starts[~records].tolist(), lines.ends[~records].tolist())):
             return None
-    try:
-        df = pl.read_ndjson(data, infer_schema_length=None)
-    except Exception:  # malformed JSON, invalid UTF-8, types polars cannot reconcile
-        return None
+    df = _read_known_strings(data, n, ctx.part.schema)
+    if df is None:
+        try:
+            df = pl.read_ndjson(data, infer_schema_length=None)
+        except Exception:  # malformed JSON, invalid UTF-8, types polars cannot reconcile
+            return None
     if df.height != n:
         return None
     rec_starts = starts[records]
@@ -694,6 +698,110 @@ def _fast_jsonl(block: _Block, ctx: _LineCtx) -> pl.DataFrame | None:
             for c in nested
         )
     return _flag_json_block(df, line, ctx)
+
+
+def _read_known_strings(data: bytes, records: int, schema: pl.Schema | None) -> pl.DataFrame | None:
+    """The block parsed with the part's schema, when its lines are provably objects of exactly
+    the schema's keys with string values; else None (the caller infers the types).
+
+    Given a schema, ``pl.read_ndjson`` skips its pass over every value to infer types (half
+    the parse time) but silently drops keys the schema lacks, so it is used only when
+    :func:`_keys_with_string_values` counts ``records * len(schema)`` keys in the whole
+    block, every one followed by a string, and the parsed frame has no null: then every
+    line holds each schema key once and nothing else, and the frame equals an inferring
+    parse's (whose columns :func:`_finish` puts in the schema's order).
+    """
+    if not schema or any(dtype != pl.String for dtype in schema.dtypes()):
+        return None
+    if not _keys_with_string_values(data, records * len(schema)):
+        return None
+    try:
+        df = pl.read_ndjson(data, schema=schema)
+    except Exception:  # anything polars refuses: the inferring parse decides
+        return None
+    if df.height != records or any(df.null_count().row(0)):
+        return None
+    return df
+
+
+#: JSON whitespace within a line
+_JSON_SPACE = (9, 13, 32)
+#: colons after whitespace, or quotes after backslashes, beyond which a block is not checked
+#: position by position (it is parsed the inferring way instead)
+_SLOW_CHECK_LIMIT = 4096
+
+
+def _keys_with_string_values(data: bytes, expected: int) -> bool:
+    r"""Whether ``data`` (JSON lines) holds exactly ``expected`` object keys, each with a string value.
+
+    A key is a string whose closing quote is followed by a colon (JSON whitespace
+    between): every key of every object counts, nested ones too. Inside a string a
+    quote is escaped, so a colon after an escaped quote is text. The count may
+    include a string *value* that starts with a colon (its opening quote is
+    followed by one): that only makes the count too high, and the block is then
+    read the inferring way. Anything unusual (many colons after whitespace, long
+    backslash runs, a value after more than one space) also answers False.
+
+    >>> _keys_with_string_values(b'{"text": "a: \\"b\\": c", "label": "pt-PT"}\n', 2)
+    True
+    >>> _keys_with_string_values(b'{"text": "a", "x": {"label": "b"}}\n', 2)
+    False
+    >>> _keys_with_string_values(b'{"text": "a", "n": 1}\n', 2)
+    False
+    """
+    import numpy as np
+
+    view = np.frombuffer(data, dtype=np.uint8)
+    colons = np.flatnonzero(view == 58)
+    colons = colons[colons > 0]
+    before = view[colons - 1]
+    quotes = colons[before == 34] - 1  # the quote just before each colon
+    key_colons = colons[before == 34]
+    spaced = colons[np.isin(before, _JSON_SPACE)]
+    if len(spaced):
+        if len(spaced) > _SLOW_CHECK_LIMIT:
+            return False
+        extra_quotes, extra_colons = [], []
+        for colon in spaced.tolist():
+            i = colon - 1
+            while i > 0 and view[i] in _JSON_SPACE:
+                i -= 1
+            if view[i] == 34:
+                extra_quotes.append(i)
+                extra_colons.append(colon)
+        if extra_quotes:
+            quotes = np.concatenate((quotes, np.array(extra_quotes, dtype=quotes.dtype)))
+            key_colons = np.concatenate((key_colons, np.array(extra_colons, dtype=key_colons.dtype)))
+    # a quote is escaped when an odd run of backslashes precedes it
+    run = np.zeros(len(quotes), dtype=np.int64)
+    running = np.ones(len(quotes), dtype=bool)
+    for k in range(1, 9):
+        at = quotes - k
+        running &= at >= 0
+        running[running] &= view[at[running]] == 92
+        if not running.any():
+            break
+        run += running
+    else:
+        if running.sum() > _SLOW_CHECK_LIMIT:
+            return False
+        for j in np.flatnonzero(running).tolist():
+            i = int(quotes[j]) - 9
+            while i >= 0 and view[i] == 92:
+                run[j] += 1
+                i -= 1
+    key_colons = key_colons[run % 2 == 0]
+    if len(key_colons) != expected:
+        return False
+    if not len(key_colons):
+        return True
+    # each value starts with a quote, right after the colon or after one space
+    after = key_colons + 1
+    if int(after.max()) + 1 >= len(view):
+        return False
+    first = view[after]
+    spaced_value = first == 32
+    return bool(((first == 34) | (spaced_value & (view[after + 1] == 34))).all())
 
 
 #: what a non-string JSON value looks like once polars has put it in a String column

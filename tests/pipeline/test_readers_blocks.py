@@ -133,7 +133,7 @@ def test_schema_pass_batches_are_reused_exactly(tmp_path: Path, monkeypatch: pyt
     lines[13] = '{"text": 5}'
     p = tmp_path / "s.jsonl"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for rows, budget in ((0, 4), (10, 4), (25, 1), (25, 0), (1000, 4)):
+    for rows, budget in ((0, 4), (8, 4), (10, 4), (25, 1), (25, 0), (1000, 4)):
         kw = {"batch_size": 4, "options": {"infer_schema_rows": rows, "max_batch_bytes": 600}}
         monkeypatch.setattr(readers, "SCHEMA_CACHE_BATCHES", budget)
         got = list(iter_batches(p, CM, **kw))
@@ -141,6 +141,101 @@ def test_schema_pass_batches_are_reused_exactly(tmp_path: Path, monkeypatch: pyt
         assert _same(got, list(iter_batches(p, CM, **kw))), (rows, budget)
     df = pl.concat(got)
     assert df["_reason"][13] == "non_string_text" and df["text"][13] == "5"
+
+
+def test_a_sample_of_whole_batches_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the sample ends on a batch boundary (the default: 10,000 rows in batches of 10,000),
+    the reading pass takes the sampled batches over instead of parsing them again."""
+    lines = _lines(40)
+    p = tmp_path / "w.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    parsed: list[int] = []
+    original = readers._parse_jsonl_block
+    monkeypatch.setattr(readers, "_parse_jsonl_block", lambda block, ctx: parsed.append(block.first_line) or original(block, ctx))
+    for rows in (8, 12):  # two and three whole batches of 4
+        parsed.clear()
+        got = list(iter_batches(p, CM, batch_size=4, options={"infer_schema_rows": rows}))
+        assert sorted(parsed) == list(range(1, 41, 4)), rows  # every batch parsed exactly once
+        assert pl.concat(got)["n"].to_list() == list(range(40))
+    parsed.clear()
+    list(iter_batches(p, CM, batch_size=4, options={"infer_schema_rows": 6}))  # the sample ends inside a batch
+    assert parsed.count(5) == 2 and len(parsed) == 11  # rows 5-6 were a short block: batch 5-8 is read again
+
+
+def _schema_parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per block of the reading pass, whether it was parsed with the known schema."""
+    used: list[bool] = []
+    original = readers._read_known_strings
+
+    def recorded(data: bytes, n: int, schema: pl.Schema | None) -> pl.DataFrame | None:
+        df = original(data, n, schema)
+        if schema is not None:  # the schema pass itself has none yet
+            used.append(df is not None)
+        return df
+
+    monkeypatch.setattr(readers, "_read_known_strings", recorded)
+    return used
+
+
+def test_blocks_of_known_string_keys_are_parsed_with_the_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the sample, blocks whose lines hold exactly the schema's keys, all strings, skip type
+    inference; colons and escaped quotes inside the texts do not confuse the key count."""
+    texts = ['Ele disse: "Olá!"', 'Nota : "a": b', "Sem aspas", 'JSON no texto {"a": "b"}', "fim\\"]
+    lines = [json.dumps({"text": f"{texts[i % 5]} {i}", "label": "pt-PT" if i % 2 else "pt-BR"}, ensure_ascii=i % 3 == 0)
+             for i in range(40)]
+    p = tmp_path / "k.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    used = _schema_parses(monkeypatch)
+    kw = {"batch_size": 8, "options": {"infer_schema_rows": 8}}
+    got = list(iter_batches(p, CM, **kw))
+    assert used and all(used)  # every block after the sample
+    assert _same(got, _careful(monkeypatch, p, **kw))
+    assert pl.concat(got)["text"].to_list() == [json.loads(line)["text"] for line in lines]
+
+
+@pytest.mark.parametrize("late", [
+    '{"text": "Mais uma frase.", "label": "pt-PT", "source": "web"}',  # a key the sample never had
+    '{"text": "Mais uma frase.", "lable": "pt-PT"}',  # a misspelt key in place of a known one
+    '{"text": "Mais uma frase.", "label": "pt-PT", "meta": {"text": "x"}}',  # a nested object
+])
+def test_a_late_unknown_key_is_never_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, late: str) -> None:
+    lines = [json.dumps({"text": f"{PT[i % 4]} {i}", "label": "pt-BR"}, ensure_ascii=False) for i in range(30)] + [late]
+    p = tmp_path / "late.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    used = _schema_parses(monkeypatch)
+    with pytest.raises(InputError, match="first appear after"):
+        list(iter_batches(p, CM, batch_size=8, options={"infer_schema_rows": 8}))
+    assert used[-1] is False  # the block holding the late line was parsed the inferring way
+
+
+def test_non_string_values_after_the_sample_are_read_as_without_a_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [json.dumps({"text": f"{PT[i % 4]} {i}", "label": "pt-BR"}, ensure_ascii=False) for i in range(12)]
+    lines += ['{"text": 7, "label": "pt-PT"}', '{"text": "ok", "label": null}', '{"text": ":)", "label": "pt-PT"}']
+    p = tmp_path / "types.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kw = {"batch_size": 4, "options": {"infer_schema_rows": 4}}
+    used = _schema_parses(monkeypatch)
+    got = pl.concat(list(iter_batches(p, CM, **kw)))
+    assert used == [True, True, False]  # the last block holds a number, a null and a value starting with ":"
+    assert got["_reason"].to_list()[-3:] == ["non_string_text", "null_label", None]
+    assert _same([got], [pl.concat(_careful(monkeypatch, p, **kw))])
+
+
+@pytest.mark.parametrize("line, keys, expected", [
+    (b'{"text": "a", "label": "b"}', 2, True),
+    (b'{"text":"a","label":"b"}', 2, True),  # compact separators
+    (b'{"text" : "a", "label": "b"}', 2, True),  # a space before the colon
+    (b'{"text": "x \\": y", "label": "b"}', 2, True),  # an escaped quote before a colon is text
+    (b'{"text": "x \\\\": "y", "label": "b"}', 3, True),  # after an escaped backslash the quote is real: a third key
+    (b'{"text": 7, "label": "b"}', 2, False),  # a number
+    (b'{"text": "a", "label": null}', 2, False),
+    (b'{"text": ":)", "label": "b"}', 2, False),  # a value starting with a colon counts as a key: too many
+    (b'{"text": "a", "label": "b", "x": "c"}', 2, False),
+    (b'{"text": "a"}', 2, False),
+    (b'{"text": "a", "label":\t"b"}', 2, False),  # a tab before a value: not checked, read the slow way
+])
+def test_key_count_check(line: bytes, keys: int, expected: bool) -> None:
+    assert readers._keys_with_string_values(line + b"\n", keys) is expected
 
 
 # -- property: the fast path gives what the careful path gives ------------------------------
