@@ -755,8 +755,8 @@ def _keys_with_string_values(data: bytes, expected: int) -> bool:
     colons = np.flatnonzero(view == 58)
     colons = colons[colons > 0]
     before = view[colons - 1]
-    quotes = colons[before == 34] - 1  # the quote just before each colon
     key_colons = colons[before == 34]
+    quotes = key_colons - 1  # the quote just before each colon
     spaced = colons[np.isin(before, _JSON_SPACE)]
     if len(spaced):
         if len(spaced) > _SLOW_CHECK_LIMIT:
