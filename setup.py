@@ -1,10 +1,13 @@
-"""Build of corpus-sieve's one optional C extension (the metadata is in pyproject.toml).
+"""Build of corpus-sieve's optional C extensions (the metadata is in pyproject.toml).
 
-``filters/_walk.pyx`` is jusText's paragraph walk compiled against lxml's C API
-(Cython, a C compiler and lxml's bundled headers). It is optional: without
-Cython or a compiler, or when the build fails, the install goes on and
-``filters/_paragraphs.py`` uses its pure-Python walk, which gives the same
-paragraphs.
+* ``filters/_walk.pyx``: jusText's paragraph walk, compiled against lxml's C API
+  (lxml's bundled headers);
+* ``filters/_rawcut.pyx``: the raw-block cut of web pages (scripts, styles, comments...);
+* ``filters/_attrstrip.pyx``: start tags without attributes, for plain jusText's parse.
+
+Both are optional: without Cython or a C compiler, or when a build fails, the
+install goes on and the pure-Python code they speed up runs, with the same
+output (``filters/_paragraphs.py``, ``filters/_html.py``).
 """
 
 from setuptools import Extension, setup
@@ -18,7 +21,11 @@ def optional_extensions() -> list:
         return []
     try:
         return cythonize(
-            [Extension("filters._walk", ["filters/_walk.pyx"], include_dirs=lxml.get_include(), optional=True)],
+            [
+                Extension("filters._walk", ["filters/_walk.pyx"], include_dirs=lxml.get_include(), optional=True),
+                Extension("filters._rawcut", ["filters/_rawcut.pyx"], optional=True),
+                Extension("filters._attrstrip", ["filters/_attrstrip.pyx"], optional=True),
+            ],
             compiler_directives={"language_level": 3},
             quiet=True,
         )

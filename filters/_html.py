@@ -19,6 +19,8 @@ from typing import Any, AnyStr
 
 import polars as pl
 
+from filters._compiled import compiled
+
 #: rows that look like markup: a tag, an end tag, a comment/doctype or a PI
 MARKUP_PATTERN = r"<[a-zA-Z/!?]"
 #: rows that contain a character reference (``&amp;``, ``&eacute;``, ``&#233;``, ``&#xE9;``)
@@ -196,6 +198,15 @@ def strip_raw_blocks(html: AnyStr, keep_noscript: bool = False) -> AnyStr:
     >>> strip_raw_blocks(b"<p>a<style>p {}</style>b</p>")
     b'<p>ab</p>'
     """
+    if isinstance(html, bytes):
+        rawcut = compiled("_rawcut")  # the same scan in C, where it was compiled (filters/_rawcut.pyx)
+        if rawcut is not None:
+            return rawcut.strip_raw_blocks_bytes(html, keep_noscript)
+    return _strip_raw_blocks_python(html, keep_noscript)
+
+
+def _strip_raw_blocks_python(html: AnyStr, keep_noscript: bool = False) -> AnyStr:
+    """:func:`strip_raw_blocks` with Python regular expressions (``str`` or ``bytes``)."""
     pat = _BYTES_PATTERNS if isinstance(html, bytes) else _STR_PATTERNS
     out: list[Any] = []
     pos = 0

@@ -1,0 +1,33 @@
+"""The optional compiled speed-ups (``filters/_walk.pyx``, ``filters/_rawcut.pyx``) and their switch.
+
+``make install`` compiles them (Cython and a C compiler; see ``setup.py``).
+Each one gives exactly the output of the Python code it replaces, which stays
+as the fallback: where a module was not compiled, or where the environment
+sets ``SIEVE_PURE_PYTHON`` (any non-empty value, read once per process), the
+Python code runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+_LOADED: dict[str, ModuleType | None] = {}
+
+
+def compiled(name: str) -> ModuleType | None:
+    """The compiled module ``filters.<name>``, or ``None`` (not compiled, or turned off).
+
+    >>> compiled("_no_such_module") is None
+    True
+    """
+    if name not in _LOADED:
+        module = None
+        if not os.environ.get("SIEVE_PURE_PYTHON"):
+            try:
+                module = importlib.import_module(f"filters.{name}")
+            except ImportError:
+                module = None
+        _LOADED[name] = module
+    return _LOADED[name]
