@@ -191,16 +191,18 @@ def make_paragraphs_and_word_tables(root: Any, min_children: int = 1) -> tuple[l
 def _make_paragraphs(root: Any, min_children: int | None) -> tuple[list[CachedParagraph], WordTables | None]:
     """The paragraph walk; with ``min_children``, the word tables are counted on the way.
 
-    Without word tables, the walk in C (``filters/_walk.pyx``) runs where it
-    was compiled: same paragraphs, about twice as fast (:mod:`filters._compiled`).
+    The walk in C (``filters/_walk.pyx``) runs where it was compiled: same
+    paragraphs and tables, about twice as fast (:mod:`filters._compiled`).
     """
-    if min_children is None:
-        walk = compiled("_walk")
-        if walk is not None:
-            try:
+    walk = compiled("_walk")
+    if walk is not None:
+        try:
+            if min_children is None:
                 return walk.walk_paragraphs(root, CachedParagraph, _normalize_stripped, _normalized_length), None
-            except walk.UnsupportedTree:
-                pass  # a node the C walk does not model: the Python walk below
+            return walk.walk_paragraphs(root, CachedParagraph, _normalize_stripped, _normalized_length,
+                                        min_children, _WORD.findall)
+        except walk.UnsupportedTree:
+            pass  # a node the C walk does not model: the Python walk below
     return _python_paragraphs(root, min_children)
 
 

@@ -169,6 +169,18 @@ cdef class _Walk:
     # prefixes[i] is the path of the first i + 1 open names ("html.body."), valid for i < valid_prefixes
     cdef list prefixes
     cdef Py_ssize_t valid_prefixes
+    # word tables (``counting``): the innermost open element's running counts, its ancestors' saved
+    # per depth, and the tables themselves (``filters._paragraphs.make_paragraphs_and_word_tables``)
+    cdef bint counting
+    cdef Py_ssize_t min_children
+    cdef object findall
+    cdef long n
+    cdef long linked
+    cdef long* saved
+    cdef dict words
+    cdef dict link_words
+    cdef list parents
+    cdef tree.xmlNode* top
 
     def __cinit__(self, _Document doc, paragraph_class, normalize_stripped, normalized_length):
         self.doc = doc
@@ -190,9 +202,20 @@ cdef class _Walk:
         self.path_pending = False
         self.prefixes = []
         self.valid_prefixes = 0
+        self.counting = False
+        self.min_children = 1
+        self.findall = None
+        self.n = 0
+        self.linked = 0
+        self.saved = NULL
+        self.words = {}
+        self.link_words = {}
+        self.parents = []
+        self.top = NULL
 
     def __dealloc__(self):
         PyMem_Free(self.names)
+        PyMem_Free(self.saved)
 
     cdef int _materialize(self) except -1:
         cdef Py_ssize_t i
@@ -219,11 +242,16 @@ cdef class _Walk:
         cdef const char** grown
         if self.path_pending and self.depth < self.path_depth:
             self._materialize()  # the pending path is about to lose a name
+        cdef long* grown_saved
         if self.depth == self.capacity:
             grown = <const char**>PyMem_Realloc(self.names, (self.capacity * 2 + 64) * sizeof(const char*))
             if grown is NULL:
                 raise MemoryError()
             self.names = grown
+            grown_saved = <long*>PyMem_Realloc(self.saved, (self.capacity * 2 + 64) * 2 * sizeof(long))
+            if grown_saved is NULL:
+                raise MemoryError()
+            self.saved = grown_saved
             self.capacity = self.capacity * 2 + 64
         self.names[self.depth] = name
         if self.valid_prefixes > self.depth:
@@ -252,8 +280,14 @@ cdef class _Walk:
             self.nodes = []
         return 0
 
-    cdef int _add_text(self, object text, tree.xmlNode* owner_node) except -1:
+    cdef int _add_text(self, object text, tree.xmlNode* owner_node, int counted) except -1:
+        """One text run; ``counted``: 0 not counted, 1 an element's text (its count), 2 a tail (adds to the count)."""
         if text and not text.isspace():
+            if self.counting and counted:
+                if counted == 1:
+                    self.n = len(self.findall(text))
+                else:
+                    self.n += len(self.findall(text))
             if self.owner is None and owner_node is not NULL and owner_node.type == tree.XML_ELEMENT_NODE:
                 self.owner = cetree.elementFactory(self.doc, owner_node)
             self.nodes.append(text)
@@ -265,7 +299,23 @@ cdef class _Walk:
     cdef int start(self, tree.xmlNode* node) except -1:
         cdef const char* name = <const char*>node.name
         cdef bint is_br = strcmp(name, b"br") == 0
+        cdef tree.xmlNode* child
+        cdef Py_ssize_t children
         self._push(name)
+        if self.counting:
+            self.saved[2 * (self.depth - 1)] = self.n
+            self.saved[2 * (self.depth - 1) + 1] = self.linked
+            self.n = 0
+            self.linked = 0
+            children = 0
+            child = node.children
+            while child is not NULL and children < self.min_children:
+                if (child.type == tree.XML_ELEMENT_NODE or child.type == tree.XML_COMMENT_NODE
+                        or child.type == tree.XML_PI_NODE or child.type == tree.XML_ENTITY_REF_NODE):
+                    children += 1  # what len() of an lxml element counts
+                child = child.next
+            if children >= self.min_children:
+                self.parents.append(cetree.elementFactory(self.doc, node))
         if _is_paragraph_tag(name) or (self.after_br and is_br):
             if is_br:  # <br><br> separates paragraphs and is not counted as a tag
                 self.tags -= 1
@@ -283,11 +333,12 @@ cdef class _Walk:
                 if name[0] == b"a" and name[1] == 0:
                     self.in_link = True
             self.tags += 1
-        self._add_text(_text_run(node.children), node)
+        self._add_text(_text_run(node.children), node, 1)
         return 0
 
     cdef int end(self, tree.xmlNode* node, bint with_tail) except -1:
         cdef const char* name = <const char*>node.name
+        cdef object element
         self.depth -= 1
         if _is_paragraph_tag(name):
             self._flush()
@@ -297,23 +348,33 @@ cdef class _Walk:
             self.owner = None
         if name[0] == b"a" and name[1] == 0:
             self.in_link = False
+            if self.counting and (node.ns is NULL or node.ns.href is NULL):  # the tag is "a", no namespace
+                self.linked = self.n
+        if self.counting:
+            element = cetree.elementFactory(self.doc, node)
+            self.words[element] = self.n
+            self.link_words[element] = self.linked
+            self.n += self.saved[2 * self.depth]
+            self.linked += self.saved[2 * self.depth + 1]
         if with_tail:
-            self._add_text(_text_run(node.next), node.parent)
+            self._add_text(_text_run(node.next), node.parent, 0 if node is self.top else 2)
         return 0
 
     cdef int other(self, tree.xmlNode* node) except -1:
         """A comment or processing instruction: only its tail is text."""
-        self._add_text(_text_run(node.next), node.parent)
+        self._add_text(_text_run(node.next), node.parent, 2)
         return 0
 
 
-def walk_paragraphs(root, paragraph_class, normalize_stripped, normalized_length) -> list:
-    """The paragraphs of ``root``'s subtree (its tail included), as ``_make_paragraphs(root, None)`` makes them.
+def walk_paragraphs(root, paragraph_class, normalize_stripped, normalized_length, min_children=None, findall=None):
+    """The paragraphs of ``root``'s subtree (its tail included), as ``_make_paragraphs(root, min_children)`` makes them.
 
     ``paragraph_class(dom_path, text, nodes, links, tags, owner)`` builds each
     one; ``normalize_stripped`` and ``normalized_length`` are the Python
-    walk's helpers. Raises :class:`UnsupportedTree` for a tree with an
-    entity-reference or XInclude node.
+    walk's helpers. Without ``min_children``, returns the paragraphs; with it,
+    ``(paragraphs, (words, link_words, parents))``: the word tables, words
+    counted as ``len(findall(text))`` per text run. Raises
+    :class:`UnsupportedTree` for a tree with an entity-reference or XInclude node.
     """
     cdef _Element top_el = root
     cdef tree.xmlNode* top = top_el._c_node
@@ -323,6 +384,11 @@ def walk_paragraphs(root, paragraph_class, normalize_stripped, normalized_length
     if top.type != tree.XML_ELEMENT_NODE:
         raise UnsupportedTree("the walk starts at an element")
     w = _Walk(top_el._doc, paragraph_class, normalize_stripped, normalized_length)
+    w.top = top
+    if min_children is not None:
+        w.counting = True
+        w.min_children = min_children
+        w.findall = findall
     node = top
     w.start(node)
     while True:
@@ -340,6 +406,8 @@ def walk_paragraphs(root, paragraph_class, normalize_stripped, normalized_length
                 w.end(node, True)
             if node is top:
                 w._flush()
+                if w.counting:
+                    return w.paragraphs, (w.words, w.link_words, w.parents)
                 return w.paragraphs
             nxt = _next_walked(node.next)
             if nxt is not NULL:

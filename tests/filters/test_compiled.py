@@ -54,6 +54,16 @@ def _fields(paragraphs) -> list[tuple]:
 
 def _same(root) -> None:
     assert _fields(_c_walk(root)) == _fields(_python_paragraphs(root, None)[0])
+    # with the word tables of the listing check (filters/repeated_blocks.py)
+    from filters._paragraphs import _WORD
+    from filters._walk import walk_paragraphs
+
+    for min_children in (1, 3):
+        ours, (words, link_words, parents) = walk_paragraphs(
+            root, CachedParagraph, _normalize_stripped, _normalized_length, min_children, _WORD.findall)
+        theirs, (words_py, link_words_py, parents_py) = _python_paragraphs(root, min_children)
+        assert _fields(ours) == _fields(theirs)
+        assert words == words_py and link_words == link_words_py and parents == parents_py
 
 
 def test_built_where_a_compiler_exists() -> None:
@@ -135,7 +145,8 @@ def test_the_environment_switch_turns_them_off() -> None:
 _bits = st.sampled_from([
     "<p>", "</p>", "<div>", "</div>", "<a href='x'>", "</a>", "<br>", "<br/>", "<h2>", "</h2>", "<li>", "<ul>",
     "</ul>", "<span>", "</span>", "<td>", "<table>", "</table>", "<b>", "</b>", "<i>", "</i>", "<!-- c -->",
-    "<?pi x?>", "<![CDATA[cd]]>", "<option>", "<x-y>", "</x-y>", "<svg:g>", " ", "\n  ", "\t", "\xa0", "\r\n",
+    "<?pi x?>", "<![CDATA[cd]]>", "<option>", "<x-y>", "</x-y>", "<svg:g>", "<a>", "<a href=y>x</a>", " ", "\n  ",
+    "\t", "\xa0", "\r\n", "snake_case x2",
     "\u2003", "Olá mundo", "the and of", "©", "&amp;", "&nbsp;", "&bogus;", "x", "日本",
 ])
 
