@@ -36,18 +36,10 @@ class UnsupportedTree(ValueError):
     """The tree holds a node the C walk does not model; use the Python walk."""
 
 
-#: jusText's paragraph tags (``filters._paragraphs.PARAGRAPH_TAGS``; a test checks they agree)
-cdef tuple _PARAGRAPH_TAGS = (
-    b"body", b"blockquote", b"caption", b"center", b"col", b"colgroup", b"dd",
-    b"div", b"dl", b"dt", b"fieldset", b"form", b"legend", b"optgroup", b"option",
-    b"p", b"pre", b"table", b"td", b"textarea", b"tfoot", b"th", b"thead", b"tr",
-    b"ul", b"li", b"h1", b"h2", b"h3", b"h4", b"h5", b"h6",
-)
-
-
-def paragraph_tags() -> frozenset:
-    """The tag names this module treats as paragraph boundaries."""
-    return frozenset(t.decode() for t in _PARAGRAPH_TAGS)
+def is_paragraph_tag(name: str) -> bool:
+    """Whether the walk treats ``name`` as a paragraph boundary (a test checks it is ``PARAGRAPH_TAGS``)."""
+    encoded = name.encode("utf-8")
+    return _is_paragraph_tag(encoded)
 
 
 cdef inline bint _is_paragraph_tag(const char* name) noexcept:
@@ -360,6 +352,12 @@ cdef class _Walk:
             self._add_text(_text_run(node.next), node.parent, 0 if node is self.top else 2)
         return 0
 
+    cdef int visit(self, tree.xmlNode* node) except -1:
+        """Arrive at ``node`` in document order: an element starts; a comment or PI gives its tail."""
+        if node.type == tree.XML_ELEMENT_NODE:
+            return self.start(node)
+        return self.other(node)
+
     cdef int other(self, tree.xmlNode* node) except -1:
         """A comment or processing instruction: only its tail is text."""
         self._add_text(_text_run(node.next), node.parent, 2)
@@ -395,10 +393,7 @@ def walk_paragraphs(root, paragraph_class, normalize_stripped, normalized_length
         nxt = _next_walked(node.children) if node.type == tree.XML_ELEMENT_NODE else NULL
         if nxt is not NULL:
             node = nxt
-            if node.type == tree.XML_ELEMENT_NODE:
-                w.start(node)
-            else:
-                w.other(node)
+            w.visit(node)
             continue
         # no child to visit: close node and climb until a next sibling is found
         while True:
@@ -412,9 +407,6 @@ def walk_paragraphs(root, paragraph_class, normalize_stripped, normalized_length
             nxt = _next_walked(node.next)
             if nxt is not NULL:
                 node = nxt
-                if node.type == tree.XML_ELEMENT_NODE:
-                    w.start(node)
-                else:
-                    w.other(node)
+                w.visit(node)
                 break
             node = node.parent
