@@ -126,21 +126,22 @@ def load_in_background(enabled: bool = True) -> None:
 class _RemoteCounter:
     """A counting process for one ``tokenizer.json``; ``None`` results mean "count here instead"."""
 
-    def __init__(self, tokenizer_json: Path) -> None:
+    def __init__(self, tokenizer_json: Path, proc: Any = None) -> None:
         import subprocess
         import sys
 
         self.path = tokenizer_json
         self._lock = threading.Lock()
         self._hello: tuple[str, Any] | None = None
-        self.proc: Any = None
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, str(Path(__file__).with_name("_token_counter.py")), str(tokenizer_json)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            self.proc = None
+        self.proc: Any = proc  # a counting process started earlier (pipeline/early_start.py), or a new one
+        if proc is None:
+            try:
+                self.proc = subprocess.Popen(
+                    [sys.executable, str(Path(__file__).with_name("_token_counter.py")), str(tokenizer_json)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                )
+            except OSError:
+                self.proc = None
 
     def _exchange(self, request: Any = None) -> tuple[str, Any] | None:
         import pickle
@@ -186,6 +187,20 @@ class _RemoteCounter:
             proc.wait(timeout=5)
         except Exception:
             proc.kill()
+
+
+def adopt_counters(started: dict[str, Any]) -> None:
+    """Use counting processes started before this module was imported (``pipeline/early_start.py``).
+
+    ``started`` maps a ``tokenizer`` value, as the recipe loader resolves it,
+    to the process counting with its ``tokenizer.json``; a ``token_length``
+    filter built later with that value talks to it instead of starting one.
+    """
+    with _LOCK:
+        for name_or_path, proc in started.items():
+            if name_or_path in _REMOTES:
+                continue
+            _REMOTES[name_or_path] = _RemoteCounter(Path(name_or_path).expanduser() / "tokenizer.json", proc)
 
 
 def _remote_for(name_or_path: str) -> _RemoteCounter | None:

@@ -128,9 +128,13 @@ def _run(args: argparse.Namespace) -> int:
     # cleaning makes no BLAS calls: numpy's OpenBLAS would otherwise start a busy-waiting
     # thread per core (in this process and in each worker) that competes with the run
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    early_counters: dict = {}
     if args.resume is None:
+        from pipeline.early_start import start_counters
         from pipeline.rundir import prefetch_fingerprints
 
+        # the recipe's local tokenizers start loading now, on the core the imports below leave idle
+        early_counters = start_counters(args.recipe if args.recipe is not None else DEFAULT_RECIPE)
         prefetch_fingerprints(args.inputs)  # hashed while polars is imported and the recipe loads
     from pipeline.engines import cli as engine_cli
 
@@ -159,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     from filters import token_length
 
     token_length.load_in_background()  # a local tokenizer loads in its own process while the run starts
+    token_length.adopt_counters(early_counters)
     try:
         recipe = load_recipe(recipe_path) if recipe_path is not None else None
     except RecipeError as exc:
