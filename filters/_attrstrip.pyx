@@ -1,24 +1,30 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Start tags without their attributes, for a parse whose tree's attributes nobody reads.
+"""Start tags without the attributes nobody reads, for libxml2's parse of a web page.
 
 libxml2 spends most of an HTML parse on attributes (class lists, inline
-styles, data-* blobs): a WCXB page without them parses in about a third of the
-time. Plain jusText reads only tag names and text, so
+styles, data-* blobs, srcsets): a WCXB page without them parses in about a
+third of the time. Plain jusText reads only tag names and text, so
 ``filters._paragraphs.justext_document`` hands libxml2 the page with every
-start tag's attributes removed (``<div class="a" id=b>`` -> ``<div>``).
+start tag's attributes removed (``<div class="a" id=b>`` -> ``<div>``); the
+content-region extraction reads a few (class, id, role...), so
+``filters.extract_main.parse_page`` keeps those, as written
+(``<div class="a" style="x">`` -> ``<div class="a">``).
 
 The tree must stay the one libxml2 builds from the page, attributes aside, so
 this scan follows libxml2 2.14's HTML5 tokenizer: a tag ends at the first
 ``>`` outside a quoted attribute value; ``/>`` sets the self-closing flag
 only where the tokenizer's "self-closing start tag" state sees it (libxml2
-then closes ``<div/>`` at once, so the flag is kept); ``<!...>``, ``<?...>``
-and ``</`` + non-letter run to the next ``>``; the text of ``style``, ``xmp``,
-``iframe``, ``noembed``, ``noframes``, ``textarea`` and ``title`` (libxml2's
-raw-text elements, unless the start tag is self-closing) is copied up to its
-end tag. Whatever is not certain is copied as it is: a tag cut by the end of
-the input, end tags, and everything after a ``<script`` or ``<plaintext``
-start tag (script text has escape states of its own). The tests compare the
-trees parsed with and without this scan on WCXB pages and random markup.
+then closes ``<div/>`` at once, so the flag is kept, and written `` />``
+after a kept attribute, whose unquoted value would otherwise take the ``/``);
+``<!...>``, ``<?...>`` and ``</`` + non-letter run to the next ``>``; the
+text of ``style``, ``xmp``, ``iframe``, ``noembed``, ``noframes``,
+``textarea`` and ``title`` (libxml2's raw-text elements, unless the start tag
+is self-closing) is copied up to its end tag. Whatever is not certain is
+copied as it is: a tag cut by the end of the input, end tags, a tag with more
+than 128 attributes when some are kept, and everything after a ``<script`` or
+``<plaintext`` start tag (script text has escape states of its own). The
+tests compare the trees parsed with and without this scan on WCXB pages and
+random markup, and the extractions on WCXB pages.
 
 Callers check ``lxml.etree.LIBXML_VERSION >= (2, 14)`` (the HTML5 tokenizer)
 and pass bytes without NUL or C0 control characters, as libxml2 sees them.
@@ -61,13 +67,25 @@ cdef inline unsigned char _lower(unsigned char c) noexcept:
     return c + 32 if 65 <= c <= 90 else c
 
 
+cdef enum:
+    MAX_SPANS = 128  # attributes recorded per tag; a tag with more is kept as it is
+
+
 cdef Py_ssize_t _tag_end(const unsigned char* s, Py_ssize_t n, Py_ssize_t i, bint* attributes,
-                         bint* self_closing) noexcept:
-    """From just after a tag's name at ``i``: the index after its ``>``, or ``-1`` when the input ends first."""
+                         bint* self_closing, Py_ssize_t* spans, Py_ssize_t* count) noexcept:
+    """From just after a tag's name at ``i``: the index after its ``>``, or ``-1`` when the input ends first.
+
+    With ``spans`` (room for ``MAX_SPANS`` attributes), each attribute's
+    ``(name start, name end, end of its value)`` is recorded and ``count``
+    set (``MAX_SPANS + 1`` when there were more).
+    """
     cdef int state = TAG_NAME
     cdef unsigned char c
+    cdef Py_ssize_t k = -1  # the attribute being read: its index in spans
     attributes[0] = False
     self_closing[0] = False
+    if spans is not NULL:
+        count[0] = 0
     while i < n:
         c = s[i]
         if state == TAG_NAME:
@@ -78,37 +96,39 @@ cdef Py_ssize_t _tag_end(const unsigned char* s, Py_ssize_t n, Py_ssize_t i, bin
             elif c == 62:  # >
                 return i + 1
             i += 1
-        elif state == BEFORE_ATTR_NAME:
+        elif state == BEFORE_ATTR_NAME or state == AFTER_ATTR_NAME:
             if _ws(c):
                 i += 1
-            elif c == 47 or c == 62:
+            elif state == BEFORE_ATTR_NAME and (c == 47 or c == 62):
                 state = AFTER_ATTR_NAME  # reconsume
-            else:  # "=" too starts a name here
+            elif state == AFTER_ATTR_NAME and c == 47:
+                state = SELF_CLOSING
+                i += 1
+            elif state == AFTER_ATTR_NAME and c == 61:  # =
+                state = BEFORE_ATTR_VALUE
+                i += 1
+            elif state == AFTER_ATTR_NAME and c == 62:
+                return i + 1
+            else:  # a new attribute ("=" too starts a name before one)
                 attributes[0] = True
+                if spans is not NULL:
+                    k = count[0]
+                    count[0] += 1
+                    if k < MAX_SPANS:
+                        spans[3 * k] = i
                 state = ATTR_NAME
                 i += 1
         elif state == ATTR_NAME:
-            if _ws(c) or c == 47 or c == 62:
-                state = AFTER_ATTR_NAME  # reconsume
-            elif c == 61:  # =
-                state = BEFORE_ATTR_VALUE
-                i += 1
+            if _ws(c) or c == 47 or c == 62 or c == 61:
+                if spans is not NULL and k < MAX_SPANS:
+                    spans[3 * k + 1] = i
+                    spans[3 * k + 2] = i
+                if c == 61:
+                    state = BEFORE_ATTR_VALUE
+                    i += 1
+                else:
+                    state = AFTER_ATTR_NAME  # reconsume
             else:
-                i += 1
-        elif state == AFTER_ATTR_NAME:
-            if _ws(c):
-                i += 1
-            elif c == 47:
-                state = SELF_CLOSING
-                i += 1
-            elif c == 61:
-                state = BEFORE_ATTR_VALUE
-                i += 1
-            elif c == 62:
-                return i + 1
-            else:
-                attributes[0] = True
-                state = ATTR_NAME
                 i += 1
         elif state == BEFORE_ATTR_VALUE:
             if _ws(c):
@@ -129,12 +149,16 @@ cdef Py_ssize_t _tag_end(const unsigned char* s, Py_ssize_t n, Py_ssize_t i, bin
             if hit is NULL:
                 return -1
             i = <const unsigned char*>hit - s + 1
+            if spans is not NULL and k < MAX_SPANS:
+                spans[3 * k + 2] = i
             state = AFTER_VALUE_QUOTED
         elif state == VALUE_UNQUOTED:
-            if _ws(c):
+            if _ws(c) or c == 62:
+                if spans is not NULL and k < MAX_SPANS:
+                    spans[3 * k + 2] = i
+                if c == 62:
+                    return i + 1
                 state = BEFORE_ATTR_NAME
-            elif c == 62:
-                return i + 1
             i += 1
         elif state == AFTER_VALUE_QUOTED:
             if _ws(c):
@@ -183,21 +207,40 @@ cdef Py_ssize_t _raw_text_end(const unsigned char* s, Py_ssize_t n, Py_ssize_t i
     return -1
 
 
-def strip_attributes(bytes html) -> bytes:
-    """``html`` with the attributes of its start tags removed (see the module's docstring).
+cdef bint _kept(const unsigned char* s, Py_ssize_t start, Py_ssize_t end, tuple keep) noexcept:
+    cdef bytes name
+    for name in keep:
+        if _named(s, start, end, name):
+            return True
+    return False
+
+
+def strip_attributes(bytes html, keep=None) -> bytes:
+    """``html`` with the attributes of its start tags removed, but those named in ``keep`` (see the module's docstring).
+
+    ``keep``: lowercase attribute names (``str``) whose attributes stay as
+    written, in their order; the others go. ``None`` removes them all.
 
     >>> strip_attributes(b'<div class="a>b" id=x>t<br/><p a=1 /x>u</p><title c=d><b e=f></title>')
     b'<div>t<br/><p>u</p><title><b e=f></title>'
+    >>> strip_attributes(b'<div style="x" CLASS=a data-y><a href=/ id=b/>t</a>', keep=("class", "id"))
+    b'<div CLASS=a><a id=b/>t</a>'
     """
     cdef const unsigned char* s = <const unsigned char*>PyBytes_AS_STRING(html)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(html)
-    cdef Py_ssize_t i = 0, copied = 0, start, name_end, end, k
+    cdef Py_ssize_t i = 0, copied = 0, start, name_end, end, k, count = 0, kept
     cdef bint attributes = False, self_closing = False
+    cdef Py_ssize_t spans[3 * MAX_SPANS]
+    cdef Py_ssize_t* recorded = NULL
+    cdef tuple kept_names = None
     cdef const void* hit
     cdef unsigned char c
     cdef bytes raw
     # the output: spans of ``html`` with the rewritten tags between them
     cdef list pieces = []
+    if keep is not None:
+        kept_names = tuple(name.lower().encode("ascii") for name in keep)
+        recorded = spans
     while i < n:
         hit = memchr(s + i, 60, n - i)  # "<"
         if hit is NULL:
@@ -217,7 +260,7 @@ def strip_attributes(bytes html) -> bytes:
             name_end = i + 2
             while name_end < n and not (_ws(s[name_end]) or s[name_end] == 47 or s[name_end] == 62):
                 name_end += 1
-            end = _tag_end(s, n, name_end, &attributes, &self_closing)
+            end = _tag_end(s, n, name_end, &attributes, &self_closing, NULL, NULL)
             if end < 0:
                 break
             i = end
@@ -229,15 +272,29 @@ def strip_attributes(bytes html) -> bytes:
         name_end = i + 1
         while name_end < n and not (_ws(s[name_end]) or s[name_end] == 47 or s[name_end] == 62):
             name_end += 1
-        end = _tag_end(s, n, name_end, &attributes, &self_closing)
+        end = _tag_end(s, n, name_end, &attributes, &self_closing, recorded, &count)
         if end < 0:
             break  # a tag cut by the end of the input: as it is
         if _named(s, start + 1, name_end, b"script") or _named(s, start + 1, name_end, b"plaintext"):
             break  # script data and plaintext: the rest goes as it is
-        if attributes:
+        if attributes and kept_names is None:
             pieces.append(html[copied:name_end])
             pieces.append(b"/>" if self_closing else b">")
             copied = end
+        elif attributes and count <= MAX_SPANS:
+            kept = 0
+            for k in range(count):
+                if _kept(s, spans[3 * k], spans[3 * k + 1], kept_names):
+                    kept += 1
+            if kept < count:  # something to drop: the tag again, with the kept attributes as written
+                pieces.append(html[copied:name_end])
+                for k in range(count):
+                    if _kept(s, spans[3 * k], spans[3 * k + 1], kept_names):
+                        pieces.append(b" ")
+                        pieces.append(html[spans[3 * k]:spans[3 * k + 2]])
+                # after a kept unquoted value "/>" would join the value: " />" sets the flag
+                pieces.append((b" />" if kept else b"/>") if self_closing else b">")
+                copied = end
         i = end
         if not self_closing:  # a self-closed raw-text element holds no text (libxml2)
             for raw in _RAW_TEXT:

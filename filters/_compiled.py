@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
+from typing import Any
 
 _LOADED: dict[str, ModuleType | None] = {}
 
@@ -31,3 +32,17 @@ def compiled(name: str) -> ModuleType | None:
                 module = None
         _LOADED[name] = module
     return _LOADED[name]
+
+
+def attribute_stripper() -> Any:
+    """``filters._attrstrip.strip_attributes`` where it is compiled and fits this libxml2, else ``None``.
+
+    The scan follows libxml2's HTML5 tokenizer, which libxml2 has since 2.14;
+    older versions read attributes otherwise, so the scan is not used with them.
+    """
+    module = compiled("_attrstrip")
+    if module is None:
+        return None
+    from lxml import etree
+
+    return module.strip_attributes if etree.LIBXML_VERSION >= (2, 14) else None

@@ -25,7 +25,7 @@ import functools
 import re
 from typing import Any, Iterable
 
-from filters._compiled import compiled
+from filters._compiled import attribute_stripper, compiled
 from filters._html import encode_without_controls
 
 #: jusText's ``PARAGRAPH_TAGS`` (``justext.core``; a test checks they stay equal)
@@ -462,17 +462,6 @@ _LOOKS_LIKE_DOCUMENT_UTF8 = re.compile(rb"^\s*<(?:html|!doctype)", re.IGNORECASE
 _DOCUMENT_PARSER: Any = None
 
 
-def _attribute_stripper() -> Any:
-    """``filters._attrstrip.strip_attributes`` where it is compiled and matches this libxml2, else ``None``."""
-    module = compiled("_attrstrip")
-    if module is None:
-        return None
-    from lxml import etree
-
-    # the scan follows libxml2's HTML5 tokenizer (2.14 and later); older ones tokenize attributes otherwise
-    return module.strip_attributes if etree.LIBXML_VERSION >= (2, 14) else None
-
-
 def justext_document(html: str | bytes) -> Any | None:
     """``justext.core.preprocessor(html_to_dom(html))`` for a whole document, as plain ``etree`` elements.
 
@@ -505,7 +494,7 @@ def justext_document(html: str | bytes) -> Any | None:
         # them keeping their tails, which is the same text), input read as the UTF-8 it is
         _DOCUMENT_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
     data = encode_without_controls(html)
-    strip = _attribute_stripper()
+    strip = attribute_stripper()
     if strip is not None:  # nobody reads this tree's attributes: libxml2 parses ~3x faster without them
         data = strip(data)
     try:

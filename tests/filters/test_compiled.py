@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from lxml import etree
 
 from filters import _paragraphs as paragraphs_module
 from filters._compiled import compiled
+from filters.extract_main import READ_ATTRIBUTES
 from filters._html import NESTING_TAGS, RAW_TEXT_TAGS, _strip_raw_blocks_python, strip_raw_blocks
 from filters._paragraphs import (
     PARAGRAPH_TAGS,
@@ -37,8 +39,10 @@ from filters._paragraphs import (
 from filters.extract_main import parse_page, preclean
 
 MODULES = ("_walk", "_rawcut", "_attrstrip")
-COMPILED = all(importlib.util.find_spec(f"filters.{name}") is not None for name in MODULES)
-needs_walk = pytest.mark.skipif(not COMPILED, reason="filters/*.pyx are not compiled here")
+BUILT = all(importlib.util.find_spec(f"filters.{name}") is not None for name in MODULES)
+# SIEVE_PURE_PYTHON=1 runs the suite on the Python paths alone (what a machine without a compiler runs)
+COMPILED = BUILT and not os.environ.get("SIEVE_PURE_PYTHON")
+needs_walk = pytest.mark.skipif(not COMPILED, reason="filters/*.pyx are not compiled here, or SIEVE_PURE_PYTHON is set")
 
 
 def _c_walk(root):
@@ -70,7 +74,7 @@ def test_built_where_a_compiler_exists() -> None:
     # CI and `make install` on a machine with a C compiler must not silently fall back
     if shutil.which("cc") is None and shutil.which("gcc") is None:
         pytest.skip("no C compiler: the pure-Python walk is the installed one")
-    assert COMPILED, "filters/*.pyx were not compiled: run `make install` (needs Cython and a C compiler)"
+    assert BUILT, "filters/*.pyx were not compiled: run `make install` (needs Cython and a C compiler)"
 
 
 @needs_walk
@@ -250,19 +254,23 @@ _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True, no_network=Tr
 needs_html5_tokenizer = pytest.mark.skipif(etree.LIBXML_VERSION < (2, 14), reason="libxml2 before 2.14: not used")
 
 
-def _tree_without_attributes(data: bytes) -> bytes | None:
+def _tree_without_attributes(data: bytes, keep: tuple[str, ...] = ()) -> bytes | None:
     root = etree.fromstring(data, _PARSER) if data.strip() else None
     if root is None:
         return None
     for el in root.iter():
         if isinstance(el.tag, str):
-            el.attrib.clear()
+            for name in [k for k in el.attrib if k not in keep]:
+                del el.attrib[name]
     return etree.tostring(root)
 
 
 def _same_tree(data: bytes) -> None:
-    stripped = compiled("_attrstrip").strip_attributes(data)
-    assert _tree_without_attributes(stripped) == _tree_without_attributes(data)
+    strip = compiled("_attrstrip").strip_attributes
+    assert _tree_without_attributes(strip(data)) == _tree_without_attributes(data)
+    # keeping the attributes the content-region extraction reads (and one an attribute-free tag can't have)
+    for keep in (READ_ATTRIBUTES, ("a", "class")):
+        assert _tree_without_attributes(strip(data, keep), keep) == _tree_without_attributes(data, keep)
 
 
 @needs_walk
@@ -285,10 +293,37 @@ def test_attribute_strip_golden(html: bytes, expected: bytes) -> None:
     _same_tree(b"<html><body>" + html + b"</body></html>")
 
 
+@needs_walk
+@needs_html5_tokenizer
+@pytest.mark.parametrize("html, expected", [
+    (b'<div style="x" CLASS=a data-y><a href=/ id=b/>t</a>', b"<div CLASS=a><a id=b/>t</a>"),
+    (b'<div class=a id="b">t</div>', b'<div class=a id="b">t</div>'),  # all kept: as it was
+    (b"<p class=a/>x<p style=s class=a/>y", b"<p class=a/>x<p class=a/>y"),  # the value holds the "/" either way
+    (b'<p style=s class="a"/>x', b'<p class="a" />x'),  # a self-closing flag after a kept value stays set
+    (b"<p style=s/>x", b"<p>x"), (b"<p style='s' />x", b"<p/>x"),
+    (b'<p class = "a" style=s id>x', b'<p class = "a" id>x'), (b"<meta property=og:type content=product x=y>",
+                                                               b"<meta property=og:type content=product>"),
+    (b'<div class="a" class="b" x=1>t', b'<div class="a" class="b">t'),  # the first of two stays the one read
+])
+def test_attribute_strip_keeping_some_golden(html: bytes, expected: bytes) -> None:
+    assert compiled("_attrstrip").strip_attributes(html, READ_ATTRIBUTES) == expected
+    _same_tree(b"<html><body>" + html + b"</body></html>")
+
+
+@needs_walk
+def test_compiled_modules_doctests() -> None:
+    import doctest
+
+    for name in MODULES:
+        failed, _ = doctest.testmod(compiled(name))
+        assert failed == 0, name
+
+
 _attr_bits = st.sampled_from([
     b"<div", b"<p", b"<b", b"<a", b"<br", b"<img", b"<title", b"<textarea", b"<style", b"<xmp", b"<iframe",
     b"<noscript", b"<script", b"<plaintext", b"<TITLE", b"<Div", b"</div", b"</title", b"</TITLE", b"</textarea",
     b"</style", b"</b", b"</", b"<!", b"<?", b"<!DOCTYPE html", b" class=", b" a", b"=", b'"', b"'", b">", b"/",
+    b" id=", b" CLASS", b" role=main", b" itemscope", b" style=", b" data-x=",
     b"/>", b" ", b"\t", b"\n", b"\r", b"x", b"y=z", "é".encode(), b"<", b"-->", b"&amp;", b"text",
 ])
 
@@ -321,5 +356,19 @@ def test_plain_justext_paragraphs_do_not_change_without_attributes(shared_data, 
                 for x in pages]
 
     stripped = fields()
-    monkeypatch.setattr(paragraphs_module, "_attribute_stripper", lambda: None)
+    monkeypatch.setattr(paragraphs_module, "attribute_stripper", lambda: None)
     assert fields() == stripped
+
+
+@needs_walk
+@needs_html5_tokenizer
+def test_content_region_extraction_does_not_change_without_the_other_attributes(shared_data, monkeypatch) -> None:
+    from filters import extract_main
+    from filters.boilerplate import RemoveBoilerplate
+
+    files = sorted((shared_data / "html" / "wcxb-dev" / "html").glob("*.html.gz"))[::6]
+    pages = [gzip.decompress(f.read_bytes()) for f in files]
+    extractor = RemoveBoilerplate(language="auto")
+    stripped = [extractor.extract(page) for page in pages]
+    monkeypatch.setattr(extract_main, "attribute_stripper", lambda: None)
+    assert [extractor.extract(page) for page in pages] == stripped
