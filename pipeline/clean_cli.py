@@ -128,6 +128,9 @@ def _run(args: argparse.Namespace) -> int:
     # cleaning makes no BLAS calls: numpy's OpenBLAS would otherwise start a busy-waiting
     # thread per core (in this process and in each worker) that competes with the run
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from pipeline.memory import bound_malloc_retention
+
+    bound_malloc_retention()  # before the first large buffer: peak RSS stays flat on long runs
     early_counters: dict = {}
     if args.resume is None:
         from pipeline.early_start import start_counters
