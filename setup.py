@@ -10,7 +10,34 @@ install goes on and the pure-Python code they speed up runs, with the same
 output (``filters/_paragraphs.py``, ``filters/_html.py``).
 """
 
+import sys
+
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+
+class OptionalBuildExt(build_ext):
+    """``build_ext`` that lets an extension fail: its pure-Python code runs instead.
+
+    ``Extension(optional=True)`` alone is not enough: some setuptools versions
+    raise a failed compiler command as a ``CalledProcessError``, which the
+    optional-extension handling does not catch, and an editable install then
+    copies the missing library and stops. Here a failed extension is reported
+    and dropped from the build's outputs.
+    """
+
+    def build_extensions(self) -> None:
+        self.check_extensions_list(self.extensions)
+        built = []
+        for ext in self.extensions:
+            try:
+                self.build_extension(ext)
+            except Exception as error:  # no compiler, missing headers...: the Python code runs
+                print(f"corpus-sieve: {ext.name} was not compiled ({error}); its pure-Python code will run",
+                      file=sys.stderr)
+            else:
+                built.append(ext)
+        self.extensions = built
 
 
 def optional_extensions() -> list:
@@ -34,4 +61,5 @@ def optional_extensions() -> list:
         return []
 
 
-setup(ext_modules=optional_extensions())
+if __name__ == "__main__":  # pip's build backend runs this file as __main__; tests import it
+    setup(ext_modules=optional_extensions(), cmdclass={"build_ext": OptionalBuildExt})

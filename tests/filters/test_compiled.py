@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -372,3 +373,22 @@ def test_content_region_extraction_does_not_change_without_the_other_attributes(
     stripped = [extractor.extract(page) for page in pages]
     monkeypatch.setattr(extract_main, "attribute_stripper", lambda: None)
     assert [extractor.extract(page) for page in pages] == stripped
+
+
+def test_a_failed_compile_leaves_the_install_going(tmp_path, capsys) -> None:
+    # setup.py's build_ext: an extension that does not compile is reported and left out, so
+    # `make install` finishes on a machine without a working C compiler
+    from setuptools import Distribution, Extension
+
+    spec = importlib.util.spec_from_file_location("corpus_sieve_setup", Path(__file__).resolve().parents[2] / "setup.py")
+    setup_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup_module)
+    broken = tmp_path / "broken.c"
+    broken.write_text("this is not C\n", encoding="utf-8")
+    dist = Distribution({"name": "broken", "ext_modules": [Extension("broken", [str(broken)])]})
+    command = setup_module.OptionalBuildExt(dist)
+    command.build_lib, command.build_temp = str(tmp_path / "lib"), str(tmp_path / "tmp")
+    command.ensure_finalized()
+    command.run()
+    assert command.extensions == [] and not list((tmp_path / "lib").rglob("*.so"))
+    assert "broken was not compiled" in capsys.readouterr().err
