@@ -3,11 +3,11 @@
 * ``filters/_walk.pyx``: jusText's paragraph walk, compiled against lxml's C API
   (lxml's bundled headers);
 * ``filters/_rawcut.pyx``: the raw-block cut of web pages (scripts, styles, comments...);
-* ``filters/_attrstrip.pyx``: start tags without attributes, for plain jusText's parse.
+* ``filters/_attrstrip.pyx``: start tags without the attributes nobody reads, for libxml2's parse.
 
-Both are optional: without Cython or a C compiler, or when a build fails, the
+All three are optional: without Cython or a C compiler, or when a build fails, the
 install goes on and the pure-Python code they speed up runs, with the same
-output (``filters/_paragraphs.py``, ``filters/_html.py``).
+output (``filters/_paragraphs.py``, ``filters/_html.py``, ``filters/extract_main.py``).
 """
 
 import sys
@@ -56,8 +56,8 @@ def optional_extensions() -> list:
             compiler_directives={"language_level": 3},
             quiet=True,
         )
-    except Exception as error:  # no C walk: the Python one runs
-        print(f"corpus-sieve: filters/_walk.pyx not compiled ({error}); the pure-Python walk will be used")
+    except Exception as error:  # nothing compiled: the Python code runs
+        print(f"corpus-sieve: filters/*.pyx not compiled ({error}); their pure-Python code will run", file=sys.stderr)
         return []
 
 

@@ -49,11 +49,6 @@ cdef enum:
 cdef tuple _RAW_TEXT = (b"style", b"xmp", b"iframe", b"noembed", b"noframes", b"textarea", b"title")
 
 
-def raw_text_elements() -> tuple:
-    """The elements whose text is copied up to their end tag (script and plaintext end the scan)."""
-    return tuple(name.decode() for name in _RAW_TEXT) + ("script", "plaintext")
-
-
 cdef inline bint _ws(unsigned char c) noexcept:
     # libxml2's IS_WS_HTML: space, \t, \n, \x0c, \r
     return c == 32 or c == 9 or c == 10 or c == 12 or c == 13
@@ -231,6 +226,7 @@ def strip_attributes(bytes html, keep=None) -> bytes:
     cdef Py_ssize_t i = 0, copied = 0, start, name_end, end, k, count = 0, kept
     cdef bint attributes = False, self_closing = False
     cdef Py_ssize_t spans[3 * MAX_SPANS]
+    cdef bint keeps[MAX_SPANS]
     cdef Py_ssize_t* recorded = NULL
     cdef tuple kept_names = None
     cdef const void* hit
@@ -284,12 +280,12 @@ def strip_attributes(bytes html, keep=None) -> bytes:
         elif attributes and count <= MAX_SPANS:
             kept = 0
             for k in range(count):
-                if _kept(s, spans[3 * k], spans[3 * k + 1], kept_names):
-                    kept += 1
+                keeps[k] = _kept(s, spans[3 * k], spans[3 * k + 1], kept_names)
+                kept += keeps[k]
             if kept < count:  # something to drop: the tag again, with the kept attributes as written
                 pieces.append(html[copied:name_end])
                 for k in range(count):
-                    if _kept(s, spans[3 * k], spans[3 * k + 1], kept_names):
+                    if keeps[k]:
                         pieces.append(b" ")
                         pieces.append(html[spans[3 * k]:spans[3 * k + 2]])
                 # after a kept unquoted value "/>" would join the value: " />" sets the flag

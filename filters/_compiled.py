@@ -1,4 +1,4 @@
-"""The optional compiled speed-ups (``filters/_walk.pyx``, ``filters/_rawcut.pyx``) and their switch.
+"""The optional compiled speed-ups (``filters/_walk.pyx``, ``_rawcut.pyx``, ``_attrstrip.pyx``) and their switch.
 
 ``make install`` compiles them (Cython and a C compiler; see ``setup.py``).
 Each one gives exactly the output of the Python code it replaces, which stays
@@ -9,6 +9,7 @@ Python code runs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from types import ModuleType
@@ -34,6 +35,7 @@ def compiled(name: str) -> ModuleType | None:
     return _LOADED[name]
 
 
+@functools.lru_cache(maxsize=1)
 def attribute_stripper() -> Any:
     """``filters._attrstrip.strip_attributes`` where it is compiled and fits this libxml2, else ``None``.
 

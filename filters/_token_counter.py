@@ -133,6 +133,22 @@ def _exit_now(out: Any) -> None:
     os._exit(0)
 
 
+def start(tokenizer_json: str | os.PathLike) -> Any:
+    """This script, started as a counting process for ``tokenizer_json`` (``None`` when it cannot start).
+
+    Requests are pickled to its stdin and replies read from its stdout (:func:`serve`).
+    """
+    import subprocess
+
+    try:
+        return subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), os.fspath(tokenizer_json)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
 def serve(tokenizer_json: str) -> None:
     """The counting process: ``("ok", proven)`` once loaded, then one reply per request."""
     out = os.fdopen(os.dup(1), "wb")

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from filters._token_counter import count, load_backend, prove_bounds
+from filters._token_counter import start as start_counter
 from filters.base import REASON_COLUMN, TEXT_COLUMN, Check, _as_series, _scatter
 from filters.registry import register
 
@@ -127,21 +128,11 @@ class _RemoteCounter:
     """A counting process for one ``tokenizer.json``; ``None`` results mean "count here instead"."""
 
     def __init__(self, tokenizer_json: Path, proc: Any = None) -> None:
-        import subprocess
-        import sys
-
         self.path = tokenizer_json
         self._lock = threading.Lock()
         self._hello: tuple[str, Any] | None = None
-        self.proc: Any = proc  # a counting process started earlier (pipeline/early_start.py), or a new one
-        if proc is None:
-            try:
-                self.proc = subprocess.Popen(
-                    [sys.executable, str(Path(__file__).with_name("_token_counter.py")), str(tokenizer_json)],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                )
-            except OSError:
-                self.proc = None
+        # a counting process started earlier (pipeline/early_start.py), or a new one
+        self.proc: Any = proc if proc is not None else start_counter(tokenizer_json)
 
     def _exchange(self, request: Any = None) -> tuple[str, Any] | None:
         import pickle

@@ -15,8 +15,6 @@ loads its tokenizer as before, so results never depend on this.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +53,24 @@ def local_tokenizers(recipe_path: str | Path) -> list[str]:
 
 def start_counters(recipe_path: str | Path) -> dict[str, Any]:
     """``{tokenizer: counting process}`` for :func:`local_tokenizers` of the recipe, started now."""
+    names = local_tokenizers(recipe_path)
+    counter = _counter_script() if names else None
     started: dict[str, Any] = {}
-    if not COUNTER_SCRIPT.is_file():
-        return started
-    for name in local_tokenizers(recipe_path):
-        try:
-            started[name] = subprocess.Popen(
-                [sys.executable, str(COUNTER_SCRIPT), str(Path(name).expanduser() / "tokenizer.json")],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            continue
+    for name in names if counter is not None else []:
+        proc = counter.start(Path(name).expanduser() / "tokenizer.json")
+        if proc is not None:
+            started[name] = proc
     return started
+
+
+def _counter_script() -> Any:
+    """``filters/_token_counter.py`` loaded from its file: importing ``filters._token_counter``
+    would import the ``filters`` package, polars and all, which is what this module runs before."""
+    import importlib.util
+
+    if not COUNTER_SCRIPT.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("corpus_sieve_token_counter", COUNTER_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
