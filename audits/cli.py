@@ -13,7 +13,7 @@ import argparse
 import sys
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
-_FAIL_RANK = {"warn": 1, "error": 2}
+_FAIL_RANK = {"warn": 1, "error": 2, "never": 3}
 _VERDICT_RANK = {"pass": 0, "warn": 1, "fail": 2}
 
 
@@ -42,8 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow", action="append", default=[], metavar="TOKEN",
                         help="add a legitimate marker to the allow-list (repeatable)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: the recipe's, else 0)")
-    parser.add_argument("--fail-on", choices=("warn", "error"), default="error",
-                        help="exit 1 when the verdict reaches this severity (default: error)")
+    parser.add_argument("--fail-on", choices=("warn", "error", "never"), default="error",
+                        help="exit 1 when the verdict reaches this severity (default: error; never: always exit 0, "
+                             "for demos and reports)")
     parser.add_argument("--top", type=int, default=5, metavar="N", help="findings to print (default: 5)")
 
 

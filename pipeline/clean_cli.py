@@ -20,7 +20,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
-DEFAULT_RECIPE = Path(__file__).resolve().parent.parent / "data" / "default_recipe.yaml"
 
 
 def _positive_int(value: str) -> int:
@@ -36,8 +35,9 @@ def _positive_int(value: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="corpus files (jsonl, csv, tsv, parquet, .gz), directories, globs or saved datasets")
-    parser.add_argument("--recipe", type=Path, metavar="FILE",
-                        help="recipe (.yaml/.yml/.toml); default: data/default_recipe.yaml of the checkout")
+    parser.add_argument("--recipe", metavar="FILE_OR_NAME",
+                        help="a recipe file (.yaml/.yml/.toml) or the name of a preset shipped in the package "
+                             "(`sieve recipes` lists them); default: the 'default' preset, safe for any corpus")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="base directory for run directories (DIR/<run id>/, DIR/latest)")
     parser.add_argument("--dev", action="store_true",
@@ -131,14 +131,25 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.memory import bound_malloc_retention
 
     bound_malloc_retention()  # before the first large buffer: peak RSS stays flat on long runs
+    from pipeline.presets import DEFAULT_PRESET, UnknownRecipe, preset_path, resolve_recipe
+
+    recipe_path: Path | None = None  # None with --resume: the recipe file the run started with
+    try:
+        if args.recipe is not None:
+            recipe_path = resolve_recipe(args.recipe)
+        elif args.resume is None:
+            recipe_path = preset_path(DEFAULT_PRESET)
+    except UnknownRecipe as exc:
+        return _fail(str(exc))
     early_counters: dict = {}
     if args.resume is None:
         from pipeline.early_start import start_counters
         from pipeline.rundir import prefetch_fingerprints
 
         # the recipe's local tokenizers start loading now, on the core the imports below leave idle
-        early_counters = start_counters(args.recipe if args.recipe is not None else DEFAULT_RECIPE)
-        prefetch_fingerprints(args.inputs)  # hashed while polars is imported and the recipe loads
+        early_counters = start_counters(recipe_path)
+        if not args.dev:  # a --dev run fingerprints only what its sample reads
+            prefetch_fingerprints(args.inputs)  # hashed while polars is imported and the recipe loads
     from pipeline.engines import cli as engine_cli
 
     problem = engine_cli.check(args)
@@ -153,16 +164,6 @@ def _run(args: argparse.Namespace) -> int:
         from pipeline import parallel
 
         parallel.set_workers(args.workers)
-    recipe_path = args.recipe
-    if recipe_path is None and args.resume is not None:
-        pass  # the recipe file the run started with
-    elif recipe_path is None:
-        recipe_path = DEFAULT_RECIPE
-        if not recipe_path.is_file():
-            return _fail(
-                f"no --recipe given and the default recipe was not found at {recipe_path} "
-                "(it ships with the repository checkout in data/); pass --recipe FILE"
-            )
     from filters import token_length
 
     token_length.load_in_background()  # a local tokenizer loads in its own process while the run starts

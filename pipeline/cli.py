@@ -6,6 +6,7 @@ Sub-commands are defined next to the code they drive and imported lazily, so
 * ``sieve clean``         -> :mod:`pipeline.clean_cli`
 * ``sieve runs``          -> :mod:`pipeline.runs_cli`
 * ``sieve filters``       -> :mod:`pipeline.filters_cli`
+* ``sieve recipes``       -> :mod:`pipeline.recipes_cli`
 * ``sieve audit``         -> :mod:`audits.cli`
 """
 
@@ -21,6 +22,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "clean": ("pipeline.clean_cli", "clean a corpus with a recipe; writes a run directory"),
     "runs": ("pipeline.runs_cli", "list and compare run directories"),
     "filters": ("pipeline.filters_cli", "list the filters a recipe can name, with their parameters"),
+    "recipes": ("pipeline.recipes_cli", "list the recipes shipped in the package (run one with --recipe NAME)"),
     "audit": ("audits.cli", "audit a labelled corpus for shortcuts, imbalance and leakage before training"),
 }
 

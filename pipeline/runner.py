@@ -144,11 +144,13 @@ def _check_input_exists(path: Path, error: type[Exception]) -> None:
         raise error(f"no such file or directory: {text}")
 
 
-def check_input_columns(columns: list[str], stages: list[Stage], domain_column: str | None) -> None:
-    """Fail before anything is written when the input cannot go through ``stages``.
+def check_input_columns(columns: list[str], stages: list[Stage], domain_column: str | None) -> list[str]:
+    """Fit ``stages`` to the input's ``columns`` before anything is written; the notes to show the user.
 
-    The input must not use the columns the pipeline adds to rejected rows, and
-    must have every column the stages route on.
+    The input must not use the columns the pipeline adds to rejected rows. A
+    column a stage routes on (``params_from_columns``, the domain column) that
+    the input lacks is not an error: the stage treats it as null in every row
+    and says so in a note (:meth:`pipeline.stages.Stage.fit_input`).
     """
     from pipeline.readers import InputError
 
@@ -158,15 +160,7 @@ def check_input_columns(columns: list[str], stages: list[Stage], domain_column: 
             f"the input has column(s) {', '.join(clash)}, which the pipeline adds to rejected rows; "
             "rename them (or select other columns) before cleaning"
         )
-    shown = ", ".join(c for c in columns if c not in _INTERNAL)
-    problems = [
-        f"{where}: the input has no column {column!r} (columns: {shown})"
-        for stage in stages
-        for where, column in stage.required_columns(domain_column or "domain").items()
-        if column not in columns
-    ]
-    if problems:
-        raise StageError(problems)
+    return [note for stage in stages for note in stage.fit_input(columns, domain_column)]
 
 
 class _Runner:
@@ -185,6 +179,8 @@ class _Runner:
         self.read_seconds = 0.0
         self.rows_read = 0
         self.input_columns: list[str] | None = None
+        #: how the stages were fitted to the input's columns (``stats.json`` ``notes``)
+        self.notes: list[str] = []
 
     # -- reading ---------------------------------------------------------------------
     def batches(self, inputs: Sequence[Path], batch_size: int, strict: bool) -> Iterator[pl.DataFrame]:
@@ -250,7 +246,7 @@ class _Runner:
         )
 
     def _check_columns(self, columns: list[str]) -> None:
-        check_input_columns(columns, self.stages, self.cols.domain)
+        self.notes = check_input_columns(columns, self.stages, self.cols.domain)
 
     # -- processing ------------------------------------------------------------------------
     def process(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -605,6 +601,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
 
         stats = runner.stats.to_dict(run.id, package_version(), seconds,
                                      n_kept, n_rejected, accounted, skew_threshold)
+        stats["notes"] = runner.notes
         stats["dev"] = dev
         if dev:
             stats["dev_sample"] = dev_info

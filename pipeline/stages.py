@@ -12,6 +12,11 @@ different configurations of the filter:
 * ``params_from_columns: {language: language}`` -- a parameter taken from a
   column of each row (a null value falls back to ``params``).
 
+A routing column the input does not have does not stop the run: before the
+first batch, :meth:`Stage.fit_input` makes the stage treat it as null in every
+row (``params`` for a missing ``params_from_columns`` column; no domain for a
+missing domain column) and returns a note that the run summary prints.
+
 Rows are grouped by their routing key and each group goes to the filter
 instance built for its parameters (instances are built once and cached).
 A stage without routing runs once on the whole batch, which global filters
@@ -20,10 +25,11 @@ such as exact dedup rely on.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 import polars as pl
 
@@ -63,6 +69,8 @@ class Stage:
     per_domain: dict[str, dict[str, Any]] = field(default_factory=dict)
     params_from_columns: dict[str, str] = field(default_factory=dict)
     named: bool = False  # the recipe gave the stage an explicit name
+    #: routing columns this run's input lacks (set by :meth:`fit_input`): treated as null in every row
+    absent_columns: frozenset[str] = frozenset()
     #: worker processes for per-row Python filters (None: pipeline.parallel's default)
     workers: int | None = None
     _shared: dict[str, Filter] = field(default_factory=dict, repr=False)
@@ -79,13 +87,16 @@ class Stage:
         return self.filter_class.kind
 
     @property
+    def routes_on_domain(self) -> bool:
+        return self.domains is not None or self.skip_domains is not None or bool(self.per_domain)
+
+    @property
     def routed(self) -> bool:
-        return (
-            self.domains is not None
-            or self.skip_domains is not None
-            or bool(self.per_domain)
-            or bool(self.params_from_columns)
-        )
+        return self.routes_on_domain or bool(self._row_params())
+
+    def _row_params(self) -> dict[str, str]:
+        """The ``params_from_columns`` whose column this run's input has."""
+        return {p: c for p, c in self.params_from_columns.items() if c not in self.absent_columns}
 
     @property
     def location(self) -> str:
@@ -104,18 +115,39 @@ class Stage:
             "params_from_columns": self.params_from_columns,
         }
 
-    def required_columns(self, domain_column: str) -> dict[str, str]:
-        """Columns this stage's routing reads, by recipe location."""
-        need: dict[str, str] = {}
-        if self.domains is not None:
-            need[f"{self.location}.domains"] = domain_column
-        if self.skip_domains is not None:
-            need[f"{self.location}.skip_domains"] = domain_column
-        if self.per_domain:
-            need[f"{self.location}.per_domain"] = domain_column
+    def fit_input(self, columns: Collection[str], domain_column: str | None) -> list[str]:
+        """Adapt the routing to an input with ``columns``; one note per routing column it lacks.
+
+        A missing ``params_from_columns`` column leaves every row with the
+        stage's ``params``; a missing domain column leaves every row without a
+        domain (``domains`` then matches no row, ``skip_domains`` none, and
+        ``per_domain`` overrides never apply).
+        """
+        absent = set()
+        notes = []
+        defaults = init_parameters(self.filter_class)
         for param, column in self.params_from_columns.items():
-            need[f"{self.location}.params_from_columns.{param}"] = column
-        return need
+            if column not in columns:
+                absent.add(column)
+                if param not in self.params and defaults[param].default is inspect.Parameter.empty:
+                    raise StageError([f"{self.location}.params_from_columns.{param}: the input has no column "
+                                      f"{column!r} and {self.filter_name} needs {param!r}: give it in params too, "
+                                      "as the value for rows without the column"])
+                fallback = f"{self.params[param]!r} from params" if param in self.params else "its default"
+                notes.append(f"{self.location} ({self.name}): the input has no column {column!r}, so "
+                             f"params_from_columns.{param} falls back to {fallback} for every row")
+        if self.routes_on_domain and (domain_column is None or domain_column not in columns):
+            absent.add(domain_column or "domain")
+            if self.domains is not None:
+                effect = f"it runs only on domains {sorted(self.domains)}, so it changes no row"
+            elif self.skip_domains is not None:
+                effect = f"it skips domains {sorted(self.skip_domains)}, so it runs on every row"
+            else:
+                effect = "its per_domain overrides never apply"
+            notes.append(f"{self.location} ({self.name}): the input has no domain column "
+                         f"{domain_column or 'domain'!r}; {effect}")
+        self.absent_columns = frozenset(absent)
+        return notes
 
     # -- filter instances ----------------------------------------------------------------
     def instance(self, params: dict[str, Any]) -> Filter:
@@ -191,17 +223,15 @@ class Stage:
         """``(filter, rows)`` for each group of rows the stage routes to one filter (with their ``_ROW`` index)."""
         key_columns: list[str] = []
         work = frame.with_row_index(_ROW)
-        if self.domains is not None or self.skip_domains is not None or self.per_domain:
-            work = work.with_columns(pl.col(domain).cast(pl.String).alias(_DOMAIN_KEY))
+        if self.routes_on_domain:
+            known = domain is not None and domain in frame.columns and domain not in self.absent_columns
+            work = work.with_columns((pl.col(domain).cast(pl.String) if known else pl.lit(None, pl.String)).alias(_DOMAIN_KEY))
             key_columns.append(_DOMAIN_KEY)
-        params = list(self.params_from_columns)
-        key_columns.extend(self.params_from_columns[p] for p in params if self.params_from_columns[p] not in key_columns)
+        from_columns = self._row_params()
+        key_columns.extend(c for c in from_columns.values() if c not in key_columns)
         for key, group in work.group_by(key_columns, maintain_order=True):
             values = dict(zip(key_columns, key))
-            inst = self._routed_instance(
-                values.get(_DOMAIN_KEY),
-                {p: values[self.params_from_columns[p]] for p in params},
-            )
+            inst = self._routed_instance(values.get(_DOMAIN_KEY), {p: values[c] for p, c in from_columns.items()})
             if inst is not None:
                 yield inst, group
 
@@ -447,8 +477,10 @@ def _build_stage(i: int, raw: Any, known: dict[str, type[Filter]], base: Path, s
     )
     # build every configuration known up front now, so constructor errors
     # (invalid regex, min > max, missing tokenizer) surface before reading data
-    configs = [] if from_columns and missing else [(where, params)]
-    configs += [(f"{where}.per_domain.{d}", {**params, **o}) for d, o in merged.items()]
+    # (a required parameter that only a column gives is known row by row, not now)
+    required = [p for p, sp in signature.items() if sp.default is sp.empty]
+    configs = [(loc, conf) for loc, conf in [(where, params)] + [
+        (f"{where}.per_domain.{d}", {**params, **o}) for d, o in merged.items()] if all(p in conf for p in required)]
     for loc, conf in configs:
         try:
             stage.instance(conf)

@@ -36,6 +36,10 @@ def format_summary(stats: dict[str, Any], run_path: str, dev_info: dict[str, Any
             f"DEV MODE: a seeded sample of {dev_info['rows_sampled']:,} of {dev_info['rows_read']:,} rows "
             f"(at most {dev_info['per_stratum']:,} per domain x label, seed {dev_info['seed']})"
         )
+    notes = stats.get("notes") or []
+    if notes:
+        lines += ["", "the recipe was fitted to this input's columns:"]
+        lines += [f"  - {note}" for note in notes]
     lines.append("")
     stage_rows = []
     for s in stats["stages"]:
@@ -53,7 +57,8 @@ def format_summary(stats: dict[str, Any], run_path: str, dev_info: dict[str, Any
     rate = f", {n_in / totals['seconds']:,.0f} rows/s" if totals["seconds"] > 0 else ""
     lines += ["", f"totals: input {n_in:,}, kept {n_kept:,} ({pct}), rejected {n_rej:,}; {totals['seconds']:.2f}s{rate}"]
 
-    if stats["retention"]:
+    grouped = any(r["domain"] is not None or r["label"] is not None for r in stats["retention"])
+    if grouped:
         lines += ["", "retention by domain x label (kept / input):"]
         lines += _table(
             ["domain", "label", "input", "kept", "retention"],
@@ -72,6 +77,8 @@ def format_summary(stats: dict[str, Any], run_path: str, dev_info: dict[str, Any
         for f in flagged:
             rates = ", ".join(f"{label} {100 * r:.1f}% of {f['rows_in'][label]:,}" for label, r in f["rejection_rate"].items())
             lines.append(f"  {f['stage']} in domain {f['domain']}: {rates}")
+    elif not grouped:
+        lines.append("label skew: not measured (the input has no label or domain column)")
     else:
         lines.append(f"label skew: no stage rejects one label of a domain more than {threshold:.0f} points more often than another")
 

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pipeline.presets import PRESET_DIR, preset_path
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CORPUS = DATA / "sample_corpus.jsonl"
 DEFECTS = DATA / "sample_corpus_defects.json"
-TOKENIZER = DATA / "tokenizer"
-RECIPE = DATA / "default_recipe.yaml"
+TOKENIZER = PRESET_DIR / "tokenizer"
+RECIPE = preset_path("ptvid")
 DOMAINS = {"journalistic", "literature", "legal", "politics", "web", "social_media"}
 LABELS = {"pt-PT", "pt-BR"}
 
@@ -259,7 +260,7 @@ def test_recipe_names_registered_filters_with_their_parameters():
 
     registered = available_filters()
     recipe = yaml.safe_load(RECIPE.read_text(encoding="utf-8"))
-    assert recipe["name"] == "ptvid-default"
+    assert recipe["name"] == "ptvid"
     missing = []
     for stage in recipe["stages"]:
         cls = registered.get(stage["filter"])

@@ -9,10 +9,16 @@ What
 
         z = (p̂ - p0) / sqrt(p0 (1 - p0) / n)
 
-    with a two-sided normal p-value. Features with ``n < min_count`` are not
-    tested. The family is every tested (feature, label) pair of the domain;
-    Benjamini-Hochberg at ``bh_q`` and Bonferroni at ``bonferroni_alpha``
-    control it. Only features that predict a label (``z > 0``) with an effect
+    reported as the effect's size. The p-value is exact: the upper tail of
+    Fisher's test (hypergeometric: ``k`` or more of the ``n`` documents carry
+    ``y``), because the normal approximation is weak exactly where a source
+    signature sits (a few dozen documents, all of one label). Features with
+    ``n < min_count`` are not counted at all. The family of a domain is its
+    *testable* (feature, label) pairs in Tarone's sense: a pair whose smallest
+    attainable p-value could never pass the bar does not dilute the others
+    (:func:`audits.shortcut_stats.tarone_testable`, once at ``bonferroni_alpha``
+    for Bonferroni and once at ``bh_q`` for Benjamini-Hochberg, as Gilbert
+    2005). Only features that predict a label (``z > 0``) with an effect
     ``(p̂ - p0) / (1 - p0) >= min_effect`` are flagged (at a million documents a
     one-point shift is "significant" but teaches a model nothing).
 
@@ -52,12 +58,20 @@ import polars as pl
 
 from audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
 from audits.findings import Finding
-from audits.shortcut_stats import bh_adjust, bonferroni_adjust, n_needed, npmi, proportion_z, two_sided_p
+from audits.shortcut_stats import (
+    bh_adjust,
+    hypergeom_upper_p,
+    min_attainable_p,
+    n_needed,
+    npmi,
+    proportion_z,
+    tarone_testable,
+)
 from audits.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features
 
 CHECK_ID = "token_shortcut"
 DEFAULTS: dict[str, float | int] = {
-    "min_count": 20,  # documents holding the feature in the domain, below: not tested
+    "min_count": 5,  # documents holding the feature in the domain, below: not counted (testability decides the rest)
     "bh_q": 0.01,  # Benjamini-Hochberg false discovery rate per domain
     "bonferroni_alpha": 0.001,  # family-wise error rate per domain
     "min_effect": 0.3,  # (p̂ - p0) / (1 - p0) needed to flag
@@ -233,19 +247,27 @@ def _score(
     total = long["total"].to_numpy().astype(float)
     p0 = n_label / total
     z = proportion_z(k, n, p0)
-    p = two_sided_p(z)
+    p = hypergeom_upper_p(k, n, n_label, total)
+    floor = min_attainable_p(n, n_label, total)
+    alpha, q = float(params["bonferroni_alpha"]), float(params["bh_q"])
     dom = long["dom"].to_numpy()
     p_bh = np.ones_like(p)
     p_bonf = np.ones_like(p)
-    m_family = np.zeros_like(p)
+    m_family = np.ones_like(p)
+    testable = np.zeros(p.shape, dtype=bool)
     for d in np.unique(dom):
-        mask = dom == d
-        p_bh[mask] = bh_adjust(p[mask])
-        p_bonf[mask] = bonferroni_adjust(p[mask])
-        m_family[mask] = mask.sum()
+        in_domain = np.flatnonzero(dom == d)
+        for level, adjusted in ((alpha, None), (q, p_bh)):
+            mask, m = tarone_testable(floor[in_domain], level)
+            family = in_domain[mask]
+            if adjusted is None:  # Bonferroni over Tarone's family at alpha
+                p_bonf[family] = np.minimum(1.0, p[family] * m)
+                m_family[in_domain] = m
+            else:  # Benjamini-Hochberg over Tarone's family at q
+                p_bh[family] = bh_adjust(p[family])
+                testable[family] = True
     p_hat = k / n
     effect = (p_hat - p0) / (1 - p0)
-    alpha = float(params["bonferroni_alpha"])
     with np.errstate(divide="ignore"):
         needed = n_needed(p_hat, p0, alpha / np.maximum(m_family, 1), float(params["power"]))
     long = long.with_columns(
@@ -260,10 +282,10 @@ def _score(
         npmi=pl.Series(npmi(k, n, n_label, total)),
         n_needed=pl.Series(needed),
     )
-    return long.with_columns(
+    return long.filter(pl.Series(testable)).with_columns(
         candidate=(pl.col("z") > 0)
         & (pl.col("effect") >= float(params["min_effect"]))
-        & (pl.col("p_bh") <= float(params["bh_q"])),
+        & (pl.col("p_bh") <= q),
         bonferroni=pl.col("p_bonferroni") <= alpha,
     )
 

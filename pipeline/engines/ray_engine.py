@@ -412,7 +412,7 @@ def run_pipeline_ray(
         t0 = time.perf_counter()
         plan = plan_shards(paths, recipe.columns, recipe.reader, rows_per_shard)
         plan_seconds = time.perf_counter() - t0
-        _check_columns(plan.input_columns, recipe)
+        notes = _check_columns(plan.input_columns, recipe)
         _check_same_columns(plan.shards)
         we_started = _connect(address, num_cpus, quiet=not reporter.enabled)
         cpus = _cluster_cpus(ray)
@@ -505,6 +505,7 @@ def run_pipeline_ray(
     extra_seconds = time.perf_counter() - t0
     seconds = time.perf_counter() - started
     out = stats.to_dict(run.id, package_version(), seconds, n_kept, n_rejected, accounted, skew_threshold)
+    out["notes"] = notes
     out["dev"] = False
     timings = {
         "engine": "ray",
@@ -616,7 +617,7 @@ def _check_same_columns(shards: list[Shard]) -> None:
             raise StageError([f"input columns changed between inputs: {first} then {names} ({shard.display})"])
 
 
-def _check_columns(columns: list[str], recipe: Recipe) -> None:
+def _check_columns(columns: list[str], recipe: Recipe) -> list[str]:
     from pipeline.runner import check_input_columns
 
-    check_input_columns(columns, recipe.stages, recipe.columns.domain)
+    return check_input_columns(columns, recipe.stages, recipe.columns.domain)

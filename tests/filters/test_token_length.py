@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from filters import TokenLength
+from pipeline.presets import PRESET_DIR
 
 SENTENCES = [
     "o governo aprovou hoje o orçamento",
@@ -170,7 +171,7 @@ def test_direct_tokenizer_json_counts_equal_autotokenizer(where, request, repo_r
     if where == "shared_cl100k":
         path = request.getfixturevalue("shared_data") / "tokenizers" / "cl100k"
     else:
-        path = repo_root / "data" / "tokenizer"
+        path = PRESET_DIR / "tokenizer"
     texts = [
         "O Governo aprovou hoje o orçamento para 2025.",
         "rt @user a gente vai no ônibus 🚌 https://t.co/x",
@@ -195,7 +196,7 @@ def test_cl100k_bounds_are_proven_and_other_tokenizers_fall_back(cl100k: str, ti
 
     assert proven_bounds(_load_counting_backend(cl100k))
     assert not proven_bounds(_load_counting_backend(tiny_tokenizer))  # WordLevel: a word can be [UNK]-dropped ...
-    assert not proven_bounds(_load_counting_backend(str(repo_root / "data" / "tokenizer")))  # not a pattern proven here
+    assert not proven_bounds(_load_counting_backend(str(PRESET_DIR / "tokenizer")))  # not a pattern proven here
 
 
 def test_cl100k_with_a_normalizer_is_not_trusted(cl100k: str, tmp_path) -> None:

@@ -104,24 +104,83 @@ def test_strict_mode_stops_at_the_first_unreadable_row(files, capsys):
     assert "cannot read the input:" in err and "line 5" in err and "Traceback" not in err
 
 
-def test_recipe_that_does_not_fit_the_input_exits_2(files, capsys):
+def test_a_missing_params_from_columns_column_falls_back_to_params_and_says_so(files, capsys):
     corpus, recipe, out = files
-    recipe.write_text("stages:\n  - filter: char_length\n    params_from_columns: {min_chars: limit}\n", encoding="utf-8")
+    recipe.write_text("stages:\n  - filter: char_length\n    params: {min_chars: 12}\n"
+                      "    params_from_columns: {min_chars: limit}\n", encoding="utf-8")
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "the recipe was fitted to this input's columns:" in printed
+    assert "stages[0] (char_length): the input has no column 'limit', so params_from_columns.min_chars " \
+           "falls back to 12 from params for every row" in printed
+    stats = json.loads((out / "latest" / "stats.json").read_text(encoding="utf-8"))
+    assert len(stats["notes"]) == 1 and "'limit'" in stats["notes"][0]
+    char_length = next(st for st in stats["stages"] if st["stage"] == "char_length")
+    assert char_length["reasons"] == {"too_few_chars": 2}  # "curto" and "  ", at min_chars 12
+
+
+def test_a_missing_domain_column_leaves_domain_routing_idle_and_says_so(tmp_path, capsys):
+    corpus = tmp_path / "no_domain.jsonl"
+    corpus.write_text('{"text": "<p>ol&aacute;, tudo bem?</p>"}\n{"text": "curto"}\n', encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("stages:\n  - filter: html_to_text\n    domains: [web]\n"
+                      "  - filter: char_length\n    params: {min_chars: 3}\n    per_domain: {web: {min_chars: 10}}\n",
+                      encoding="utf-8")
+    assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(tmp_path / "runs")]) == 0
+    notes = json.loads((tmp_path / "runs" / "latest" / "stats.json").read_text(encoding="utf-8"))["notes"]
+    assert notes == [
+        "stages[0] (html_to_text): the input has no domain column 'domain'; it runs only on domains ['web'], "
+        "so it changes no row",
+        "stages[1] (char_length): the input has no domain column 'domain'; its per_domain overrides never apply",
+    ]
+    import polars as pl
+
+    kept = pl.read_parquet(tmp_path / "runs" / "latest" / "kept.parquet")
+    assert kept["text"].to_list() == ["<p>ol&aacute;, tudo bem?</p>", "curto"]  # min_chars 3, not the web 10
+
+
+def test_a_parameter_only_a_missing_column_gives_is_a_clear_error(files, capsys):
+    corpus, recipe, out = files
+    recipe.write_text("stages:\n  - filter: regex_reject\n    params_from_columns: {pattern: rule}\n", encoding="utf-8")
     assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "stages[0].params_from_columns.min_chars: the input has no column 'limit'" in err
-    assert "does not fit this input" in err
+    assert "stages[0].params_from_columns.pattern: the input has no column 'rule' and regex_reject needs 'pattern'" in err
+    assert "Traceback" not in err
 
 
-def test_missing_default_recipe_is_a_clear_error(files, capsys, monkeypatch):
+def test_without_recipe_the_default_preset_runs_on_a_text_only_corpus(tmp_path, capsys):
+    corpus = tmp_path / "only_text.jsonl"
+    corpus.write_text('{"text": "Olá,   mundo &amp; <b>amigos</b>"}\n{"text": "Olá, mundo & amigos"}\n{"text": " "}\n',
+                      encoding="utf-8")
+    assert main(["clean", str(corpus), "--out", str(tmp_path / "runs")]) == 0
+    printed = capsys.readouterr().out
+    assert "label skew: not measured" in printed
+    recipe = json.loads((tmp_path / "runs" / "latest" / "recipe.json").read_text(encoding="utf-8"))
+    assert recipe["name"] == "default"
+    import polars as pl
+
+    kept = pl.read_parquet(tmp_path / "runs" / "latest" / "kept.parquet")
+    assert kept["text"].to_list() == ["Olá, mundo & amigos"]  # markup, spaces, then the duplicate and the blank row
+
+
+def test_recipe_names_a_preset_and_unknown_names_get_a_did_you_mean(files, capsys):
     corpus, _, out = files
-    monkeypatch.setattr(clean_cli, "DEFAULT_RECIPE", out.parent / "no" / "default_recipe.yaml")
-    assert main(["clean", str(corpus), "--out", str(out)]) == 2
-    assert "no --recipe given and the default recipe was not found" in capsys.readouterr().err
+    assert main(["clean", str(corpus), "--recipe", "ptvd", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no recipe file or preset named 'ptvd'. Did you mean 'ptvid'?" in err and "Traceback" not in err
+    assert main(["clean", str(corpus), "--recipe", "no/such/recipe.yaml", "--out", str(out)]) == 2
+    assert "recipe file not found: no/such/recipe.yaml" in capsys.readouterr().err
 
 
-def test_default_recipe_is_found_in_the_checkout():
-    assert clean_cli.DEFAULT_RECIPE == REPO / "data" / "default_recipe.yaml"
+def test_sieve_recipes_lists_and_prints_the_presets(capsys):
+    assert main(["recipes"]) == 0
+    listed = capsys.readouterr().out
+    assert "default" in listed and "ptvid" in listed and "(used without --recipe)" in listed
+    assert main(["recipes", "--json"]) == 0
+    names = [p["name"] for p in json.loads(capsys.readouterr().out)]
+    assert {"default", "ptvid"} <= set(names)
+    assert main(["recipes", "ptvid"]) == 0
+    assert "filter: token_length" in capsys.readouterr().out
 
 
 def test_accounting_failure_exits_1_loudly(files, capsys, monkeypatch):

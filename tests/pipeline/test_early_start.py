@@ -10,9 +10,10 @@ import pytest
 
 from pipeline.early_start import local_tokenizers, start_counters
 from pipeline.recipe import load_recipe
+from pipeline.presets import PRESET_DIR, preset_path
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_RECIPE = REPO / "data" / "default_recipe.yaml"
+DEFAULT_RECIPE = preset_path("ptvid")
 
 
 def _recipe_tokenizers(path: Path) -> list[str]:
@@ -23,7 +24,7 @@ def _recipe_tokenizers(path: Path) -> list[str]:
 
 def test_finds_the_default_recipes_tokenizer_as_the_recipe_loader_resolves_it() -> None:
     found = local_tokenizers(DEFAULT_RECIPE)
-    assert found == [str((REPO / "data" / "tokenizer").resolve())]
+    assert found == [str((PRESET_DIR / "tokenizer").resolve())]
     assert found == _recipe_tokenizers(DEFAULT_RECIPE)
 
 
@@ -84,7 +85,7 @@ def test_sieve_clean_starts_the_counter_before_importing_polars(tmp_path) -> Non
         "    return real(args, *a, **k)\n"
         "subprocess.Popen = spy\n"
         "from pipeline.cli import main\n"
-        f"sys.exit(main(['clean', {str(REPO / 'data' / 'sample_corpus.jsonl')!r}, '--out', {str(tmp_path)!r}, '--quiet', '--dev']))\n"
+        f"sys.exit(main(['clean', {str(REPO / 'data' / 'sample_corpus.jsonl')!r}, '--recipe', 'ptvid', '--out', {str(tmp_path)!r}, '--quiet', '--dev']))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stderr

@@ -134,11 +134,25 @@ def test_stage_reset_clears_global_state(test_filters):
     assert again["reason"].to_list() == [None]
 
 
-def test_required_columns_name_their_recipe_location():
-    stage = stage_of({"filter": "char_length", "domains": ["web"], "params_from_columns": {"min_chars": "limit"}})
-    assert stage.required_columns("dom") == {
-        "stages[0].domains": "dom", "stages[0].params_from_columns.min_chars": "limit",
-    }
+def test_missing_routing_columns_fall_back_with_notes_naming_their_recipe_location():
+    stage = stage_of({"filter": "char_length", "params": {"min_chars": 6}, "domains": ["web"],
+                      "params_from_columns": {"min_chars": "limit"}})
+    notes = stage.fit_input(["text", "dom", "limit"], "dom")
+    assert notes == [] and stage.routed
+    frame = pl.DataFrame({"text": ["curto", "curto", "curto"], "dom": ["web", "web", "news"], "limit": [3, None, 3]})
+    assert stage.apply(frame, "text", "dom")["reason"].to_list() == [None, "too_few_chars", None]
+    notes = stage.fit_input(["text"], "dom")
+    assert notes == [
+        "stages[0] (char_length): the input has no column 'limit', so params_from_columns.min_chars falls back to "
+        "6 from params for every row",
+        "stages[0] (char_length): the input has no domain column 'dom'; it runs only on domains ['web'], "
+        "so it changes no row",
+    ]
+    assert stage.apply(frame.select("text"), "text", "dom")["reason"].to_list() == [None, None, None]
+    skip = stage_of({"filter": "char_length", "params": {"min_chars": 6}, "skip_domains": ["web"],
+                     "params_from_columns": {"min_chars": "limit"}})
+    skip.fit_input(["text"], "dom")
+    assert skip.apply(frame.select("text"), "text", "dom")["reason"].to_list() == ["too_few_chars"] * 3
 
 
 def test_real_tweets_routed_to_the_social_media_override(shared_data):

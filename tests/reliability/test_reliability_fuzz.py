@@ -30,6 +30,7 @@ from pipeline.readers import READ_REASONS, InputError, _open_binary, _records, i
 from pipeline.recipe import Recipe
 from pipeline.runner import run_pipeline
 from reliability_helpers import count_fuzz
+from pipeline.presets import PRESET_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 CM = ColumnMap()
@@ -41,7 +42,7 @@ FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list
 REQUIRED = {
     "regex_reject": {"pattern": r"(?i)\bspam\b"},
     "regex_replace": {"pattern": r"(\w+)@(\w+)", "replacement": r"\2"},
-    "token_length": {"tokenizer": str(REPO / "data" / "tokenizer"), "min_tokens": 2, "max_tokens": 50},
+    "token_length": {"tokenizer": str(PRESET_DIR / "tokenizer"), "min_tokens": 2, "max_tokens": 50},
 }
 #: the Python-fallback regex path (look-around) gets fuzzed too
 EXTRA = [("regex_replace", {"pattern": r"(?<=\s)x+(?=\s)", "timeout": 5.0})]

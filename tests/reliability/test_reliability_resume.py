@@ -29,10 +29,11 @@ from pipeline.errors import ResumeError, RunInterrupted
 from pipeline.recipe import Recipe, load_recipe
 from pipeline.resume import CHECKPOINT_DIR, PART_INPUT_HASH, STATE_FILE, rejected_part, with_input_text
 from pipeline.runner import resume_pipeline, run_pipeline
+from pipeline.presets import preset_path
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample_corpus.jsonl"
-DEFAULT_RECIPE = REPO / "data" / "default_recipe.yaml"
+DEFAULT_RECIPE = preset_path("ptvid")
 
 
 class Tripwire(Check):

@@ -28,7 +28,7 @@ def main() -> None:  # pragma: no cover - a benchmark, run by hand
     parser.add_argument("--cpus", type=int, default=2)
     parser.add_argument("--n-docs", type=int, default=60_000)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--recipe", default=str(repo / "data" / "default_recipe.yaml"))
+    parser.add_argument("--recipe", default="ptvid")
     args = parser.parse_args()
 
     import ray

@@ -14,9 +14,10 @@ import pytest
 
 from pipeline.recipe import Recipe, load_recipe
 from pipeline.runner import run_pipeline
+from pipeline.presets import preset_path
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_RECIPE = REPO / "data" / "default_recipe.yaml"
+DEFAULT_RECIPE = preset_path("ptvid")
 SAMPLE = REPO / "data" / "sample_corpus.jsonl"
 # Ray Data warns about its own deprecated settings whenever it copies its context
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
