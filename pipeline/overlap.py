@@ -120,9 +120,10 @@ class WriteBehind:
     :meth:`submit` blocks while ``depth`` jobs wait; :meth:`drain` waits for
     all of them (and stops the thread; a later :meth:`submit` starts a new one). The first exception a job raises is raised again by the next
     :meth:`submit` or :meth:`drain`, and the jobs submitted after it are not
-    run. :meth:`cancel` drops the waiting jobs and waits for the running one
-    (used when a run is stopped: nothing half-written is left behind by the
-    thread once it returns).
+    run. :meth:`settle` runs what was submitted and drops its errors (used when a
+    run is stopped, so that what it committed depends only on where it
+    stopped, never on how far the thread had got); :meth:`cancel` drops the
+    waiting jobs and waits for the running one.
 
     >>> out = []
     >>> behind = WriteBehind()
@@ -174,6 +175,13 @@ class WriteBehind:
         self._jobs.join()
         self._stop()
         self._raise_error()
+
+    def settle(self) -> None:
+        """Wait until every submitted job has run (or was skipped after an error), stop the thread;
+        errors are discarded (the caller is already handling a failure)."""
+        self._jobs.join()
+        self._stop()
+        self._error = None
 
     def cancel(self) -> None:
         """Skip the jobs that have not started, wait for the running one, stop the thread (errors are discarded)."""

@@ -107,6 +107,8 @@ class _Part:
     # JSONL batches the schema pass parsed, and the (line, offset) the reading pass goes on from
     cache: list[pl.DataFrame] | None = None
     resume: tuple[int, int] = (1, 0)
+    handle: Any = None  # the open file of a line-format part (its position is the reading progress)
+    rows: int | None = None  # a Parquet part's row count, once progress asked for it
 
 
 def _format_of(path: Path, forced: str | None = None) -> str | None:
@@ -938,6 +940,7 @@ def _iter_line_part(part: _Part, columns: ColumnMap, batch_size: int, options: M
     ctx = _line_ctx(part, columns, options)
     max_bytes = _max_batch_bytes(options)
     with _open_binary(part.path) as fh:
+        part.handle = fh
         recs = _records(fh, ctx.quote.encode() if ctx.quote else None)
         ctx.names = _header(recs, ctx, options)
         if ctx.names is None:
@@ -976,6 +979,7 @@ def _jsonl_frames(part: _Part, columns: ColumnMap, batch_size: int, options: Map
     ctx = _line_ctx(part, columns, options)
     line, offset = start
     with _open_binary(part.path) as fh:
+        part.handle = fh
         if offset:
             fh.seek(offset)
         for block in _jsonl_blocks(fh, batch_size, _max_batch_bytes(options), limit, line, offset):
@@ -1334,6 +1338,7 @@ def iter_batches(
     batch_size: int = 10_000,
     strict: bool = False,
     options: Mapping[str, Any] | None = None,
+    meter: Any = None,
 ) -> Iterator[pl.DataFrame]:
     """Stream ``source`` as DataFrames of at most ``batch_size`` rows and about
     ``max_batch_bytes`` bytes of input (a longer single row is a batch of its own).
@@ -1358,6 +1363,9 @@ def iter_batches(
     batches of large documents stay small; JSON lines and CSV/TSV are cut at a
     line end, Parquet/datasets by their average row size), ``loader: datasets`` with ``load_dataset``
     kwargs (read via ``datasets.load_dataset(source, **kwargs)``).
+
+    ``meter`` (a :class:`pipeline.progress.ReadMeter`) is told how many bytes
+    of the input files have been read, batch by batch (for the progress bar).
     """
     options = dict(options or {})
     unknown = sorted(set(options) - _KNOWN_OPTIONS)
@@ -1382,9 +1390,14 @@ def iter_batches(
     infer_rows = _sample_description(options)
     max_text_bytes = options.get("max_text_bytes", DEFAULT_MAX_TEXT_BYTES)
     for part in parts:
+        size = part.path.stat().st_size if part.path is not None else 0
         if part.schema is None:
+            if meter is not None:
+                meter.advance(size)
             continue
         for raw in _part_batches(part, columns, batch_size, options):
+            if meter is not None:
+                meter.at(_position(part, raw, size))
             if raw.height == 0:
                 continue
             df = _finish(raw, part, schema, columns, id_created, infer_rows, max_text_bytes)
@@ -1393,6 +1406,26 @@ def iter_batches(
                 if bad.height:
                     raise InputError(bad[DETAIL][0])
             yield df
+        part.handle = None
+        if meter is not None:
+            meter.advance(size)
+
+
+def _position(part: _Part, raw: pl.DataFrame, size: int) -> int:
+    """About how many bytes of ``part`` are read once ``raw`` is (for progress only)."""
+    handle = part.handle
+    if handle is not None and not handle.closed:
+        try:  # a .gz file: the position in the compressed file, which is what its size counts
+            return int(getattr(handle, "fileobj", handle).tell())
+        except (OSError, ValueError, AttributeError):
+            return 0
+    if part.fmt == "parquet" and raw.height and size:
+        if part.rows is None:
+            import pyarrow.parquet as pq
+
+            part.rows = pq.read_metadata(part.path).num_rows
+        return int(size * min(1.0, (int(raw[_POS].max()) + 1) / max(part.rows, 1)))
+    return 0
 
 
 def read_frame(

@@ -33,7 +33,7 @@ from filters.base import Transform
 from pipeline.devmode import rebatch, stratified_sample
 from pipeline.examples import ExampleCollector
 from pipeline.overlap import WriteBehind
-from pipeline.progress import Progress
+from pipeline.progress import Progress, ReadMeter
 from pipeline.recipe import Recipe
 from pipeline.stages import REASON, Stage, StageError
 from pipeline.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX, READ_STAGE, RunStats, StageInfo, group_counts
@@ -177,6 +177,7 @@ class _Runner:
         for s in self.stages:
             self.examples.register(s.index, s.name, s.kind)
         self.read_seconds = 0.0
+        self.meter = ReadMeter()  # bytes of input read, for the progress bar
         self.rows_read = 0
         self.input_columns: list[str] | None = None
         #: how the stages were fitted to the input's columns (``stats.json`` ``notes``)
@@ -215,7 +216,8 @@ class _Runner:
         from pipeline.readers import iter_batches
 
         for source in inputs:
-            it = iter(iter_batches(source, self.cols, batch_size=batch_size, strict=strict, options=self.recipe.reader))
+            it = iter(iter_batches(source, self.cols, batch_size=batch_size, strict=strict, options=self.recipe.reader,
+                                   meter=self.meter))
             while True:
                 t0 = time.perf_counter()
                 try:
@@ -531,6 +533,8 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
     for stage in recipe.stages:
         stage.reset()
     runner = _Runner(recipe, skew_threshold)
+    runner.meter.total = _input_bytes(paths)
+    reporter.attach(runner.meter)
     done = checkpoint.batches_done
     if done:
         checkpoint.restore(runner.stats, runner.examples, recipe.stages)
@@ -630,7 +634,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
         (Path(run.path) / "error.json").unlink(missing_ok=True)  # left by an interrupted first attempt
         run.write_json("stats.json", stats)  # last: a run directory with stats.json is a finished run
     except KeyboardInterrupt as exc:
-        behind.cancel()  # the commit being written finishes; nothing else is started
+        behind.settle()  # the writes and commits already submitted finish: what is committed does not depend on timing
         parallel.settle_prefetch()
         _stop_reading(batches)
         reporter.finish()
@@ -643,7 +647,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
         _record_failure(run, stop)
         raise stop from None
     except BaseException as exc:
-        behind.cancel()
+        behind.settle()
         parallel.settle_prefetch()
         _stop_reading(batches)
         reporter.finish()
@@ -670,17 +674,18 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
     return result
 
 
+def _input_bytes(paths: Sequence[Path]) -> int:
+    """Bytes of the local files ``paths`` stand for (files, directories, globs); 0 for Hub names."""
+    from pipeline.readers import input_files
+
+    return sum(f.stat().st_size for p in paths for f in input_files(p))
+
+
 def _warm_up_workers(stages: Sequence[Stage], paths: Sequence[Path]) -> None:
     """Start the worker pool while a large input is read (see ``pipeline.parallel.PRESTART_BYTES``)."""
     from pipeline import parallel
 
-    size = 0
-    for p in paths:
-        if p.is_file():
-            size += p.stat().st_size
-        elif p.is_dir():
-            size += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-    if size < parallel.PRESTART_BYTES:
+    if _input_bytes(paths) < parallel.PRESTART_BYTES:
         return
     python = [(stage, inst, "transform_batch" if isinstance(inst, Transform) else "reasons_batch")
               for stage in stages for inst in stage.instances() if not inst.is_native and parallel.can_parallelise(inst)]

@@ -263,20 +263,31 @@ class _Stream:
         pass
 
 
-def test_progress_rewrites_one_line_on_a_terminal_and_prints_lines_otherwise():
-    from pipeline.progress import Progress
+def test_progress_draws_a_bar_on_a_terminal_and_prints_lines_otherwise():
+    from pipeline.progress import Progress, ReadMeter
 
+    meter = ReadMeter(total=4000)
     tty = _Stream(tty=True)
     p = Progress(stream=tty, every=0)
+    p.attach(meter)
+    meter.at(1000)
     p.update(1000, 900, 100)
+    meter.at(2000)
     p.update(2000, 1800, 200)
     p.finish()
-    assert tty.text.count("\r") == 2 and tty.text.endswith("\n") and "2,000 rows (1,800 kept, 200 rejected)" in tty.text
+    assert "━" in tty.text and "25%" in tty.text and "50%" in tty.text  # a bar, and the share of the input read
+    assert "50%, ~" in tty.text and "left, 2,000 rows (1,800 kept, 200 rejected)" in tty.text
     log = _Stream(tty=False)
     p = Progress(stream=log, every=0)
-    p.update(1000, 900, 100)
+    p.attach(meter)
+    p.update(2000, 1800, 200)
     p.finish()
-    assert "\r" not in log.text and log.text.count("\n") == 1 and "rows/s" in log.text
+    assert "\r" not in log.text and "\x1b" not in log.text and log.text.count("\n") == 1
+    assert log.text.startswith("50% of the input read, 2,000 rows (1,800 kept, 200 rejected), ")
+    assert "rows/s" in log.text and "elapsed" in log.text and "left" in log.text
+    unknown_size = _Stream(tty=False)  # a Hub dataset: no share, no time left
+    Progress(stream=unknown_size, every=0).update(10, 10, 0)
+    assert "% of the input" not in unknown_size.text and "left" not in unknown_size.text
     quiet = _Stream(tty=True)
     Progress(enabled=False, stream=quiet, every=0).update(1, 1, 0)
     assert quiet.text == ""

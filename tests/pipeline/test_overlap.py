@@ -72,16 +72,16 @@ def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
 
 
 def test_read_ahead_overlaps_producing_with_consuming() -> None:
-    def slow():
+    made = [threading.Event() for _ in range(4)]
+
+    def produce():
         for i in range(4):
-            time.sleep(0.1)
+            made[i].set()
             yield i
 
-    t0 = time.perf_counter()
-    for _ in read_ahead(slow()):
-        time.sleep(0.1)  # "filtering" the batch while the next one is read
-    overlapped = time.perf_counter() - t0
-    assert overlapped < 0.75  # serial: 0.8 s; overlapped: about 0.5 s
+    for i in read_ahead(produce()):
+        # while the consumer still holds item i, the next one is produced (a serial loop would wait forever)
+        assert i == 3 or made[i + 1].wait(timeout=60)
 
 
 def test_write_behind_runs_jobs_in_order_and_drain_waits() -> None:
@@ -115,13 +115,26 @@ def test_write_behind_reraises_the_first_error_and_skips_the_jobs_after_it() -> 
     assert done == ["first"]
 
 
-def test_write_behind_error_surfaces_at_the_next_submit() -> None:
-    behind = WriteBehind()
+def test_write_behind_error_surfaces_at_a_later_submit() -> None:
+    behind = WriteBehind(depth=1)
     behind.submit(lambda: 1 / 0)
-    time.sleep(0.2)
     with pytest.raises(ZeroDivisionError):
-        behind.submit(print, "never runs")
+        # one job at a time: the third submit waits until the second job was taken, so after the failure
+        for _ in range(3):
+            behind.submit(print, "never runs")
     behind.cancel()
+
+
+def test_settle_runs_what_was_submitted_and_drops_errors() -> None:
+    done: list[str] = []
+    behind = WriteBehind(depth=1)
+    behind.submit(done.append, "first")
+    behind.submit(done.append, "second")
+    behind.settle()
+    assert done == ["first", "second"]
+    behind.submit(lambda: 1 / 0)
+    behind.settle()  # no error raised: the caller is already stopping
+    _wait_for_no_thread("sieve-write-behind")
 
 
 def test_cancel_waits_for_the_running_job_and_drops_the_waiting_ones() -> None:

@@ -253,14 +253,14 @@ def test_the_garbage_collector_is_frozen_only_while_a_run_executes(tmp_path, mon
     assert gc.get_freeze_count() == before == 0
     with pytest.raises(StageError):  # a failed run unfreezes too
         run(tmp_path, [write_lines(tmp_path / "c.jsonl", [{"text": "olá", "label": "pt-PT"}])],
-            {"stages": [{"filter": "char_length", "domains": ["web"]}]})
+            {"stages": [{"filter": "regex_reject", "params_from_columns": {"pattern": "rule"}}]})
     assert gc.get_freeze_count() == 0
 
 
-def test_routing_on_a_missing_column_fails_before_any_output(tmp_path):
+def test_a_required_parameter_from_a_missing_column_fails_before_any_output(tmp_path):
     corpus = write_lines(tmp_path / "c.jsonl", [{"text": "olá", "label": "pt-PT"}])
-    recipe = {"stages": [{"filter": "char_length", "domains": ["web"]}]}
-    with pytest.raises(StageError, match=r"stages\[0\]\.domains: the input has no column 'domain'"):
+    recipe = {"stages": [{"filter": "regex_reject", "params_from_columns": {"pattern": "rule"}}]}
+    with pytest.raises(StageError, match=r"stages\[0\]\.params_from_columns\.pattern: the input has no column 'rule'"):
         run(tmp_path, [corpus], recipe)
     assert not (tmp_path / "runs" / "latest" / "kept.parquet").exists()
     assert (tmp_path / "runs" / "latest" / "error.json").exists()

@@ -346,7 +346,7 @@ def test_sigkill_a_real_sieve_clean_then_resume_gives_identical_outputs(tmp_path
     base = tmp_path / "runs"
     rng = random.Random(5)
     kills = 0
-    proc = _sieve(str(data), "--out", str(base), "--batch-size", "100")
+    proc = _sieve(str(data), "--recipe", str(DEFAULT_RECIPE), "--out", str(base), "--batch-size", "100")
     assert _kill_when(proc, lambda: _batches_done(base) >= 2), proc.stderr.read()
     kills += 1
     run_dir = (base / "latest").resolve()

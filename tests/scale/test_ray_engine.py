@@ -161,14 +161,14 @@ def test_strict_mode_raises_input_error(ray_cluster, tmp_path):
     assert error["error"] == "InputError"
 
 
-def test_missing_routing_column_is_a_stage_error(ray_cluster, tmp_path):
-    from pipeline.stages import StageError
-
+def test_missing_routing_column_falls_back_as_on_the_local_engine(ray_cluster, tmp_path):
     path = tmp_path / "plain.jsonl"
-    path.write_text('{"text": "sem domínio nenhum aqui"}\n', encoding="utf-8")
-    recipe = Recipe.from_dict({"stages": [{"filter": "html_to_text", "skip_domains": ["web"]}]})
-    with pytest.raises(StageError, match="no column 'domain'"):
-        _ray_run([path], recipe, tmp_path / "ray")
+    path.write_text('{"text": "sem <b>domínio</b> nenhum aqui"}\n', encoding="utf-8")
+    recipe = {"stages": [{"filter": "html_to_text", "skip_domains": ["web"]}]}
+    ray_result = _ray_run([path], Recipe.from_dict(recipe), tmp_path / "ray")
+    local = run_pipeline([path], Recipe.from_dict(recipe), tmp_path / "local", progress=False)
+    assert ray_result.stats["notes"] == local.stats["notes"] and "no domain column 'domain'" in local.stats["notes"][0]
+    assert pl.read_parquet(ray_result.path / "kept.parquet")["text"].to_list() == ["sem domínio nenhum aqui"]
 
 
 def test_cli_engine_ray(ray_cluster, tmp_path, capsys):
