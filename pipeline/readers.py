@@ -158,6 +158,21 @@ def looks_like_path(s: str) -> bool:
     return _looks_like_path(s)
 
 
+def file_format(path: str | Path, forced: str | None = None) -> str | None:
+    """The format the reader reads ``path`` as (``jsonl``, ``csv``, ``tsv``, ``parquet``), or None.
+
+    >>> file_format("corpus.jsonl.gz"), file_format("notes.txt"), file_format("x.txt", "tsv")
+    ('jsonl', None, 'tsv')
+    """
+    return _format_of(Path(path), forced)
+
+
+def is_saved_dataset(path: str | Path) -> bool:
+    """True for a Hugging Face ``save_to_disk`` directory."""
+    p = Path(path)
+    return p.is_dir() and _is_saved_dataset(p)
+
+
 def input_files(source: str | Path) -> list[Path]:
     """The local files ``source`` stands for (a file, a directory, a glob), sorted.
 

@@ -426,11 +426,35 @@ def run_pipeline(
         "seed": recipe.dev_seed if seed is None else seed,
         "skew_threshold": skew_threshold,
     }
-    run = RunDir.create(Path(out_base), recipe.resolved(), paths)
-    run = RunDir(run.path.absolute())
+    if dev:  # the input is fingerprinted by size and time, the spread sample by content
+        run = RunDir.create(Path(out_base), recipe.resolved(), [])
+        run = RunDir(run.path.absolute())
+        paths = _draw_dev_sample(run, paths, recipe, invocation)
+    else:
+        run = RunDir.create(Path(out_base), recipe.resolved(), paths)
+        run = RunDir(run.path.absolute())
     checkpoint = Checkpoint.start(run.path, invocation)
     with one_interrupt_at_a_time():
         return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
+
+
+def _draw_dev_sample(run: Any, paths: list[Path], recipe: Recipe, invocation: dict[str, Any]) -> list[Path]:
+    """Draw ``--dev``'s spread sample into the run directory (:mod:`pipeline.devsample`); the paths to read.
+
+    ``inputs.json`` holds the sample's fingerprints (what ``--resume`` checks)
+    and each input's size and time; ``invocation`` records the read paths and
+    how the sample was drawn.
+    """
+    from pipeline.devsample import draw_sample
+    from pipeline.readers import fingerprint, input_files
+
+    drawn = draw_sample(paths, run.path / "dev-sample", recipe.reader, int(invocation["seed"]))
+    sampled_from = [{"path": str(f), "size": f.stat().st_size, "mtime": f.stat().st_mtime}
+                    for p in paths for f in input_files(p)]
+    run.write_json("inputs.json", {"inputs": [fingerprint(p) for p in drawn.paths], "sampled_from": sampled_from})
+    invocation["inputs"] = [str(p) for p in drawn.paths]
+    invocation["dev_sample"] = drawn.description
+    return drawn.paths
 
 
 def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress: bool | Progress = True) -> RunResult:
@@ -553,7 +577,8 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
             per_stratum, seed = int(invocation["dev_per_stratum"]), int(invocation["seed"])
             sample = stratified_sample(batches, [_DOMAIN, _LABEL], _SEQ, per_stratum, seed)
             dev_info = {"dev": True, "per_stratum": per_stratum, "seed": seed,
-                        "rows_read": runner.rows_read, "rows_sampled": sample.height}
+                        "rows_read": runner.rows_read, "rows_sampled": sample.height,
+                        "drawn": invocation.get("dev_sample", {})}
             batches = rebatch(sample, batch_size)
         # the outputs are written while the batches stream by, in fixed-size row groups;
         # a resumed run first replays the batches committed before it was stopped

@@ -19,6 +19,16 @@ def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[st
     return [line(header), *(line(r) for r in rows)]
 
 
+def _size(nbytes: int) -> str:
+    """``16.0 MiB``, ``20.0 GiB``."""
+    value = float(nbytes)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} TiB"
+
+
 def _top_reasons(reasons: dict[str, int], k: int = 3) -> str:
     items = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
     shown = ", ".join(f"{r} {n:,}" for r, n in items[:k])
@@ -33,9 +43,18 @@ def format_summary(stats: dict[str, Any], run_path: str, dev_info: dict[str, Any
     lines = [f"run {stats['run_id']}"]
     if dev_info:
         lines.append(
-            f"DEV MODE: a seeded sample of {dev_info['rows_sampled']:,} of {dev_info['rows_read']:,} rows "
+            f"DEV MODE: a seeded sample of {dev_info['rows_sampled']:,} of {dev_info['rows_read']:,} rows read "
             f"(at most {dev_info['per_stratum']:,} per domain x label, seed {dev_info['seed']})"
         )
+        drawn = dev_info.get("drawn") or {}
+        if drawn.get("method") == "spread windows":
+            lines.append(
+                f"          read: {drawn['windows']} windows spread over {drawn['files_sampled']:,} of "
+                f"{drawn['files']:,} file(s), {_size(drawn['bytes_read'])} of {_size(drawn['input_bytes'])} "
+                f"(the windows are in {drawn['sample_dir']})"
+            )
+        elif drawn.get("method"):
+            lines.append(f"          read: the {drawn['method']}")
     notes = stats.get("notes") or []
     if notes:
         lines += ["", "the recipe was fitted to this input's columns:"]

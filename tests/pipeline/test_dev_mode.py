@@ -77,7 +77,9 @@ def test_the_run_directory_records_dev_mode(tmp_path):
     result = dev_run(tmp_path, "runs", dev_per_stratum=5, seed=3)
     assert result.stats["dev"] is True
     dev = json.loads((result.path / "dev.json").read_text(encoding="utf-8"))
-    assert dev == {"dev": True, "per_stratum": 5, "seed": 3, "rows_read": sum(SIZES.values()), "rows_sampled": 5 * 4 + 4}
+    size = corpus(tmp_path).stat().st_size
+    assert dev == {"dev": True, "per_stratum": 5, "seed": 3, "rows_read": sum(SIZES.values()), "rows_sampled": 5 * 4 + 4,
+                   "drawn": {"method": "whole input", "input_bytes": size, "bytes_read": size, "files": 1}}
     assert result.stats["dev_sample"] == dev
     assert result.stats["totals"]["input"] == 24 and result.accounted
     full = run_pipeline([corpus(tmp_path)], Recipe.from_dict(RECIPE), tmp_path / "full", progress=False)
@@ -108,3 +110,114 @@ def test_stratified_sample_properties(labels, per_stratum, cut, seed):
     for label, n in Counter(labels).items():
         assert counts[label] == min(n, per_stratum)  # every stratum, capped
     assert sample["pos"].to_list() == sorted(sample["pos"].to_list())  # input order
+
+
+# -- the spread sample: dev mode reads a bounded part of a large input ----------------------------------
+
+def _numbered_jsonl(path: Path, rows: int, pad: int = 60) -> Path:
+    domains = ["web", "social_media", "legal"]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(rows):
+            fh.write(json.dumps({"n": i, "text": f"linha {i} " + "á" * (i % pad), "label": ["pt-PT", "pt-BR"][i % 2],
+                                 "domain": domains[i % 3]}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_windows_start_on_line_starts_and_spread_over_the_file(tmp_path):
+    from pipeline.devsample import draw_sample
+
+    source = _numbered_jsonl(tmp_path / "big.jsonl", 20_000)
+    drawn = draw_sample([source], tmp_path / "sample", {}, seed=0, windows=8, window_bytes=4096)
+    info = drawn.description
+    assert info["method"] == "spread windows" and info["windows"] == 8 and info["files_sampled"] == 1
+    assert info["bytes_read"] <= 8 * (4096 + 300) and info["input_bytes"] == source.stat().st_size
+    files = sorted((tmp_path / "sample").iterdir())
+    assert [p.name.split("@")[0] for p in files] == ["big"] * 8
+    numbers = []
+    for p in files:
+        offset = int(p.stem.split("@")[1])
+        lines = p.read_bytes().splitlines()
+        first = json.loads(lines[0])
+        assert source.read_bytes()[offset:].startswith(lines[0])  # the file name says where it starts
+        numbers += [json.loads(line)["n"] for line in lines]  # every line whole: all parse
+        assert first["n"] > 0 or offset == 0
+    assert min(numbers) < 20_000 / 8 and max(numbers) > 20_000 * 7 / 8  # from the start to the end
+    again = draw_sample([source], tmp_path / "again", {}, seed=0, windows=8, window_bytes=4096)
+    assert [p.name for p in sorted((tmp_path / "again").iterdir())] == [p.name for p in files]  # seeded
+    other = draw_sample([source], tmp_path / "other", {}, seed=1, windows=8, window_bytes=4096)
+    assert [p.name for p in sorted((tmp_path / "other").iterdir())] != [p.name for p in files]
+    assert other.description["bytes_read"] <= 8 * (4096 + 300)
+
+
+def test_the_bytes_read_do_not_grow_with_the_input(tmp_path):
+    from pipeline.devsample import draw_sample
+
+    small = _numbered_jsonl(tmp_path / "small.jsonl", 10_000)
+    large = _numbered_jsonl(tmp_path / "large.jsonl", 80_000)
+    read = [draw_sample([p], tmp_path / p.stem, {}, seed=0, windows=4, window_bytes=8192).description["bytes_read"]
+            for p in (small, large)]
+    assert all(r <= 4 * (8192 + 300) for r in read)
+
+
+def test_csv_windows_carry_the_header_and_skip_a_line_inside_quotes(tmp_path):
+    from pipeline.devsample import draw_sample
+
+    source = tmp_path / "c.csv"
+    rows = ["id,text,label"] + [f'r{i},"frase {i}, com vírgula",pt-PT' if i % 7 else f'r{i},"duas\nlinhas {i}",pt-BR'
+                                for i in range(6000)]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    drawn = draw_sample([source], tmp_path / "sample", {}, seed=3, windows=6, window_bytes=2048)
+    for p in sorted((tmp_path / "sample").iterdir()):
+        frame = pl.read_csv(p)
+        assert frame.columns == ["id", "text", "label"] and frame.height > 10
+        assert frame["id"].str.starts_with("r").all()
+    assert drawn.paths == [tmp_path / "sample"]
+
+
+def test_parquet_row_groups_and_many_gzip_shards(tmp_path):
+    import gzip
+
+    from pipeline.devsample import draw_sample
+
+    frame = pl.DataFrame({"n": range(50_000), "text": [f"texto {i}" for i in range(50_000)]})
+    frame.write_parquet(tmp_path / "p.parquet", row_group_size=1000)
+    drawn = draw_sample([tmp_path / "p.parquet"], tmp_path / "ps", {}, seed=0, windows=5, window_bytes=2048)
+    parts = sorted((tmp_path / "ps").iterdir())
+    assert len(parts) == 5 and all("@rg" in p.name for p in parts)
+    groups = [pl.read_parquet(p)["n"][0] // 1000 for p in parts]
+    assert groups == sorted(groups) and groups[0] < 10 and groups[-1] >= 40  # spread over the file
+    assert drawn.description["bytes_read"] < (tmp_path / "p.parquet").stat().st_size / 5
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for s in range(30):
+        with gzip.open(shards / f"part-{s:03d}.jsonl.gz", "wt", encoding="utf-8") as fh:
+            fh.writelines(json.dumps({"text": f"shard {s} linha {i}"}) + "\n" for i in range(2000))
+    drawn = draw_sample([shards], tmp_path / "gs", {}, seed=0, windows=6, window_bytes=1024)
+    heads = sorted((tmp_path / "gs").iterdir())
+    assert drawn.description["files"] == 30 and drawn.description["files_sampled"] == 6 and len(heads) == 6
+    assert all(json.loads(p.read_text().splitlines()[0])["text"].endswith("linha 0") for p in heads)
+
+
+def test_a_dev_run_on_a_large_input_reads_only_its_windows(tmp_path, monkeypatch):
+    from pipeline import devsample
+    from pipeline.runner import resume_pipeline
+
+    monkeypatch.setattr(devsample, "DEV_WINDOWS", 8)
+    monkeypatch.setattr(devsample, "DEV_WINDOW_BYTES", 8192)
+    source = _numbered_jsonl(tmp_path / "big.jsonl", 30_000)
+    result = run_pipeline([source], Recipe.from_dict(RECIPE), tmp_path / "runs", dev=True, progress=False,
+                          dev_per_stratum=20)
+    drawn = result.dev_info["drawn"]
+    assert drawn["method"] == "spread windows" and drawn["bytes_read"] <= 8 * (8192 + 300)
+    assert result.dev_info["rows_read"] < 30_000 / 10 and result.accounted
+    assert result.stats["totals"]["input"] == 6 * 20  # stratified within what was read: 3 domains x 2 labels
+    kept = pl.read_parquet(result.run_dir.kept_path)
+    assert kept["id"].str.contains(r"^big@\d{12}:\d+$").all()  # where each row came from
+    inputs = json.loads((result.path / "inputs.json").read_text(encoding="utf-8"))
+    assert inputs["sampled_from"][0]["size"] == source.stat().st_size and "xxh3_128" not in inputs["sampled_from"][0]
+    from pipeline.summary import format_summary
+
+    text = format_summary(result.stats, str(result.path), result.dev_info)
+    assert "read: 8 windows spread over 1 of 1 file(s)" in text
+    # the sample is in the run directory: a dev run needs nothing but it to run again
+    assert inputs["inputs"][0]["path"] == str(result.path / "dev-sample")
