@@ -1,7 +1,8 @@
-"""Regenerate ``data/tokenizer/``: a small offline byte-level BPE tokenizer.
+"""Regenerate ``pipeline/presets/tokenizer/``: a small offline byte-level BPE tokenizer.
 
-``make clean-corpus`` counts tokens with a Hugging Face tokenizer, and the Hub
-cannot be reached from every machine, so the repository carries its own: a
+``make clean-corpus`` (the ``ptvid`` preset) counts tokens with a Hugging Face
+tokenizer, and the Hub cannot be reached from every machine, so the package ships
+its own next to the preset that uses it: a
 byte-level BPE (GPT-2 style, so every string is encodable and no text is ever
 mapped to an unknown token) trained on the visible text of
 ``data/sample_corpus.jsonl``. It is only meant for length filtering; for real
@@ -9,10 +10,10 @@ work point ``token_length``'s ``tokenizer`` at your model's tokenizer.
 
 Usage::
 
-    .venv/bin/python data/make_tokenizer.py            # writes data/tokenizer/
+    .venv/bin/python data/make_tokenizer.py            # writes pipeline/presets/tokenizer/
     .venv/bin/python data/make_tokenizer.py --vocab-size 4000 --out /tmp/tok
 
-Load it offline with ``AutoTokenizer.from_pretrained("data/tokenizer")``.
+Load it offline with ``AutoTokenizer.from_pretrained("pipeline/presets/tokenizer")``.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def portable_config(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=HERE / "sample_corpus.jsonl")
-    parser.add_argument("--out", type=Path, default=HERE / "tokenizer")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "pipeline" / "presets" / "tokenizer")
     parser.add_argument("--vocab-size", type=int, default=3000)
     args = parser.parse_args()
     tokenizer = train(training_texts(args.corpus), args.vocab_size)

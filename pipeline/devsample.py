@@ -38,8 +38,9 @@ __all__ = ["DEV_WINDOWS", "DEV_WINDOW_BYTES", "SampleDraw", "draw_sample"]
 DEV_WINDOWS = 64
 #: bytes per window: 64 x 256 KiB = 16 MiB of input at most
 DEV_WINDOW_BYTES = 256 << 10
-#: a window grows to the end of a line at most this far (a longer line is skipped)
-MAX_LINE_BYTES = 64 << 20
+#: a window looks this far for its first line start, and reads on this far to finish its last
+#: line (a longer line is left out): what one window reads stays bounded whatever the rows
+MAX_LINE_BYTES = 4 << 20
 
 
 @dataclass
@@ -75,20 +76,24 @@ def draw_sample(paths: Sequence[Path], dest: Path, reader: Mapping[str, Any], se
     rng = random.Random(seed)
     dest.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    read = 0
     for path, count in _allocate(files, windows, rng):
         fmt = file_format(path, forced)
         if fmt == "parquet":
-            written += _parquet_windows(path, dest, count, window_bytes, rng)
+            parts = _parquet_windows(path, dest, count, window_bytes, rng)
+            nbytes = sum(p.stat().st_size for p in parts)
         elif path.name.lower().endswith(".gz"):
-            written += _line_windows(path, dest, fmt, reader, [0], count * window_bytes, compressed=True)
+            parts, nbytes = _line_windows(path, dest, fmt, reader, [0], count * window_bytes, compressed=True)
         else:
             size = path.stat().st_size
             slot = size / count
             offsets = [int(i * slot + rng.random() * max(0.0, slot - window_bytes)) for i in range(count)]
-            written += _line_windows(path, dest, fmt, reader, offsets, window_bytes)
+            parts, nbytes = _line_windows(path, dest, fmt, reader, offsets, window_bytes)
+        written += parts
+        read += nbytes
     description = {
         "method": "spread windows", "windows": len(written), "window_bytes": window_bytes,
-        "bytes_read": sum(p.stat().st_size for p in written), "input_bytes": total,
+        "bytes_read": read, "input_bytes": total,
         "files": len(files), "files_sampled": len({p.name.rsplit("@", 1)[0] for p in written}), "seed": seed,
         "sample_dir": str(dest),
     }
@@ -125,13 +130,14 @@ def _name(dest: Path, path: Path, tag: str, suffix: str) -> Path:
 
 
 def _line_windows(path: Path, dest: Path, fmt: str, reader: Mapping[str, Any], offsets: list[int],
-                  window_bytes: int, compressed: bool = False) -> list[Path]:
-    """One file of whole lines per offset (CSV/TSV: after the file's header line)."""
+                  window_bytes: int, compressed: bool = False) -> tuple[list[Path], int]:
+    """One file of whole lines per offset (CSV/TSV: after the file's header line), and the bytes read."""
     suffix = {"jsonl": ".jsonl", "csv": ".csv", "tsv": ".tsv"}[fmt]
     delimited = fmt != "jsonl"
     quote = reader.get("quote_char", '"' if fmt == "csv" else None) if delimited else None
     header = b""
     out: list[Path] = []
+    read = 0
     opener = gzip.open if compressed else open
     with opener(path, "rb") as fh:
         if delimited and reader.get("has_header", True):
@@ -140,10 +146,12 @@ def _line_windows(path: Path, dest: Path, fmt: str, reader: Mapping[str, Any], o
             start = max(offset, len(header))
             fh.seek(start)
             data = fh.read(window_bytes)
+            step = min(window_bytes, 64 << 10)  # lines are finished in small reads
             if start > len(header) and not compressed:
-                skipped, data = _from_line_start(fh, data)
+                skipped, data = _from_line_start(fh, data, step)
                 start += skipped
-            data = _to_line_end(fh, data)
+            data = _to_line_end(fh, data, step)
+            read += fh.tell() - max(offset, len(header))
             if quote:
                 data = _outside_quotes(data, quote.encode())
             if not data.strip():
@@ -151,10 +159,10 @@ def _line_windows(path: Path, dest: Path, fmt: str, reader: Mapping[str, Any], o
             target = _name(dest, path, f"{start:012d}", suffix)
             target.write_bytes(header + data)
             out.append(target)
-    return out
+    return out, read + len(header)
 
 
-def _from_line_start(fh: Any, data: bytes) -> tuple[int, bytes]:
+def _from_line_start(fh: Any, data: bytes, step: int) -> tuple[int, bytes]:
     """``data`` from its first line start (the bytes before it end a line that began earlier),
     and how many bytes were skipped to get there."""
     skipped = 0
@@ -162,21 +170,21 @@ def _from_line_start(fh: Any, data: bytes) -> tuple[int, bytes]:
         cut = data.find(b"\n")
         if cut >= 0:
             return skipped + cut + 1, data[cut + 1:]
-        more = fh.read(1 << 20)
-        if not more:
-            return skipped + len(data), b""
         skipped += len(data)
+        more = fh.read(step) if skipped < MAX_LINE_BYTES else b""
+        if not more:
+            return skipped, b""  # no line starts here (close enough): the window is empty
         data = more  # still inside the line: what was read so far belongs to it
 
 
-def _to_line_end(fh: Any, data: bytes) -> bytes:
+def _to_line_end(fh: Any, data: bytes, step: int) -> bytes:
     """``data`` up to the end of the line it stops in (read on, up to ``MAX_LINE_BYTES``)."""
     if not data or data.endswith(b"\n"):
         return data
     parts = [data]
     size = len(data)
     while size < MAX_LINE_BYTES:
-        more = fh.read(1 << 20)
+        more = fh.read(step)
         if not more:
             return b"".join(parts)  # the file's last line
         cut = more.find(b"\n")
