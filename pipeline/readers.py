@@ -956,20 +956,28 @@ def _iter_line_part(part: _Part, columns: ColumnMap, batch_size: int, options: M
     max_bytes = _max_batch_bytes(options)
     with _open_binary(part.path) as fh:
         part.handle = fh
-        recs = _records(fh, ctx.quote.encode() if ctx.quote else None)
-        ctx.names = _header(recs, ctx, options)
-        if ctx.names is None:
+        try:
+            yield from _delimited_batches(fh, ctx, options, batch_size, limit, max_bytes)
+        finally:
+            part.handle = None  # a part travels to Ray workers: no file in it
+
+
+def _delimited_batches(fh, ctx: _LineCtx, options: Mapping[str, Any], batch_size: int, limit: int | None,
+                       max_bytes: int) -> Iterator[pl.DataFrame]:
+    recs = _records(fh, ctx.quote.encode() if ctx.quote else None)
+    ctx.names = _header(recs, ctx, options)
+    if ctx.names is None:
+        return
+    seen = 0
+    while True:
+        want = batch_size if limit is None else min(batch_size, limit - seen)
+        if want <= 0:
             return
-        seen = 0
-        while True:
-            want = batch_size if limit is None else min(batch_size, limit - seen)
-            if want <= 0:
-                return
-            batch = _take_bytes(recs, want, max_bytes)
-            if not batch:
-                return
-            seen += len(batch)
-            yield _parse_delimited(batch, ctx)
+        batch = _take_bytes(recs, want, max_bytes)
+        if not batch:
+            return
+        seen += len(batch)
+        yield _parse_delimited(batch, ctx)
 
 
 def _take_bytes(recs: Iterator[tuple[int, bytes, str | None]], n: int, max_bytes: int) -> list:
@@ -995,10 +1003,13 @@ def _jsonl_frames(part: _Part, columns: ColumnMap, batch_size: int, options: Map
     line, offset = start
     with _open_binary(part.path) as fh:
         part.handle = fh
-        if offset:
-            fh.seek(offset)
-        for block in _jsonl_blocks(fh, batch_size, _max_batch_bytes(options), limit, line, offset):
-            yield block, _parse_jsonl_block(block, ctx)
+        try:
+            if offset:
+                fh.seek(offset)
+            for block in _jsonl_blocks(fh, batch_size, _max_batch_bytes(options), limit, line, offset):
+                yield block, _parse_jsonl_block(block, ctx)
+        finally:
+            part.handle = None  # a part travels to Ray workers: no file in it
 
 
 def _part_batches(part: _Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any]) -> Iterator[pl.DataFrame]:

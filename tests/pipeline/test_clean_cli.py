@@ -69,7 +69,8 @@ def test_dev_mode_says_so(files, capsys):
     assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out), "--dev", "--dev-per-stratum", "1", "--seed", "4"]) == 0
     stdout = capsys.readouterr().out
     # 5 strata (the malformed row has neither domain nor label): one row each
-    assert "DEV MODE: a seeded sample of 5 of 6 rows (at most 1 per domain x label, seed 4)" in stdout
+    assert "DEV MODE: a seeded sample of 5 of 6 rows read (at most 1 per domain x label, seed 4)" in stdout
+    assert "read: the whole input" in stdout  # a small input is read whole
 
 
 @pytest.mark.parametrize(
