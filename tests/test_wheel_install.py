@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,10 @@ def installed(tmp_path_factory) -> Path:
     """The wheel built from this checkout, installed (without its dependencies: the test's venv has them)
     into a folder of its own."""
     tmp = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp / "dist")],
+    source = tmp / "source"  # a copy: pip builds in the source tree (build/), which must not land in the checkout
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "runs", "build", "dist", ".bench", "__pycache__", "*.egg-info", "*.so", ".pytest_cache"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(tmp / "dist")],
                            capture_output=True, text=True, timeout=900)
     if build.returncode != 0 and ("No matching distribution" in build.stderr or "connection" in build.stderr.lower()):
         pytest.skip(f"the wheel's build requirements cannot be fetched here: {build.stderr[-300:]}")
