@@ -12,7 +12,8 @@ import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from audits import svg
+from pipeline.report import svg
+from pipeline.report.html import fmt
 
 if TYPE_CHECKING:
     from audits.runner import AuditResult
@@ -108,7 +109,7 @@ def label_heatmap(tables: dict[str, dict[str, Any]]) -> Iterator[Figure]:
     for d in domains:
         total = sum(counts.get((d, lab), 0.0) for lab in labels) or 1.0
         values.append([counts.get((d, lab), 0.0) / total for lab in labels])
-        text.append([f"{counts.get((d, lab), 0.0) / total:.0%} ({svg.fmt(counts.get((d, lab), 0))})" for lab in labels])
+        text.append([f"{counts.get((d, lab), 0.0) / total:.0%} ({fmt(counts.get((d, lab), 0))})" for lab in labels])
     yield (
         "Labels per domain",
         "Share of each label within its domain (row count in brackets); an empty or dark cell means one "
@@ -147,7 +148,7 @@ def leakage_matrix(tables: dict[str, dict[str, Any]]) -> Iterator[Figure]:
     text = [
         [
             "–" if cells.get((a, b)) is None
-            else svg.fmt(cells[(a, b)]) + (f" ({cells[(a, b)] / share_of[a]:.1%})" if share_of.get(a) else "")
+            else fmt(cells[(a, b)]) + (f" ({cells[(a, b)] / share_of[a]:.1%})" if share_of.get(a) else "")
             for b in b_vals
         ]
         for a in a_vals
@@ -214,7 +215,7 @@ def token_scatter(tables: dict[str, dict[str, Any]]) -> Iterator[Figure]:
     hlines = []
     z_thr = _z_threshold(check_tables)
     if z_thr:
-        hlines = [(z_thr, f"z = {svg.fmt(z_thr)}")]
+        hlines = [(z_thr, f"z = {fmt(z_thr)}")]
     log_x = min(p["x"] for p in points) > 0
     yield (
         "Token shortcuts",

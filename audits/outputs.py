@@ -31,7 +31,7 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
     >>> doc["verdict"], doc["findings"], doc["counts"]
     ('pass', [], {'error': 0, 'warn': 0, 'info': 0})
     """
-    from audits.report_html import _version
+    from pipeline.report.html import version
 
     return {
         "verdict": result.verdict,
@@ -43,7 +43,7 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
         "allow_list": sorted(result.config.allow_list),
         "seed": result.config.seed,
         "timings_s": _jsonable(result.timings),
-        "version": _version(),
+        "version": version(),
         "schema_version": SCHEMA_VERSION,
     }
 

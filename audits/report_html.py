@@ -5,8 +5,9 @@ size), each with its statistic and threshold in words, the rows it affects,
 why it matters, what to do and example rows; then the figures (inline SVG).
 
 Corpus text, labels, domains, tokens and ids are untrusted: every one goes
-through :func:`audits.svg.esc` and the page carries a Content-Security-Policy
-that forbids scripts, so hostile text renders as text. No JavaScript is used
+through :func:`pipeline.report.html.esc` and the page (the shared shell of
+:mod:`pipeline.report.html`) carries a Content-Security-Policy that forbids
+scripts, so hostile text renders as text. No JavaScript is used
 (``<details>`` collapses findings natively).
 """
 
@@ -14,17 +15,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from audits import figures
 from audits.findings import Finding
-from audits.svg import esc, fmt
+from pipeline.report.html import CSP, esc, fmt, highlight, page, version
 
 if TYPE_CHECKING:
     from audits.runner import AuditResult
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+__all__ = ["CSP", "render_html", "describe_statistic", "stat_name", "highlight"]
 #: at most this many findings are rendered in full (the rest are in audit.json)
 MAX_FINDINGS = 300
 SEVERITY_WORD = {"error": "Error", "warn": "Warning", "info": "Note"}
@@ -155,18 +155,9 @@ def render_html(result: AuditResult, *, generated_at: str | None = None) -> str:
         _corpus_section(summary),
         _settings_section(result),
     ]
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">'
-        '<meta name="referrer" content="no-referrer">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{_CSS}</style></head>"
-        f'<body><main>{"".join(body)}</main>'
-        f'<footer>corpus-sieve {esc(_version())} · generated {esc(generated_at)} · '
-        "the same findings are in audit.json, per-row flags in flags.parquet</footer>"
-        "</body></html>\n"
-    )
+    footer = (f"corpus-sieve {esc(version())} · generated {esc(generated_at)} · "
+              "the same findings are in audit.json, per-row flags in flags.parquet")
+    return page(title, "".join(body), footer)
 
 
 # -- sections -----------------------------------------------------------------------------
@@ -377,19 +368,6 @@ def _examples(f: Finding) -> str:
     )
 
 
-def highlight(text: str | None, feature: str | None) -> str:
-    """``text`` escaped, with case-insensitive occurrences of ``feature`` wrapped in ``<mark>``.
-
-    >>> highlight("Diário de <b>Notícias</b>", "notícias")
-    'Diário de &lt;b&gt;<mark>Notícias</mark>&lt;/b&gt;'
-    """
-    text = text or ""
-    if not feature or len(feature) < 2:
-        return esc(text)
-    parts = re.split(rf"(?<!\w)({re.escape(feature)})(?!\w)", text, flags=re.IGNORECASE)
-    return "".join(f"<mark>{esc(p)}</mark>" if i % 2 else esc(p) for i, p in enumerate(parts))
-
-
 def _figures_section(result: AuditResult) -> str:
     rendered = []
     for title, caption, svg in figures.all_figures(result):
@@ -440,61 +418,3 @@ def _settings_section(result: AuditResult) -> str:
         f'<p>Seed {result.config.seed}. Allow-list: {esc(allow) if allow else "empty"}.</p>'
         f'<div class="tables">{"".join(blocks)}</div></details></section>'
     )
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("corpus-sieve")
-    except Exception:  # noqa: BLE001 - not installed (running from a checkout)
-        return "dev"
-
-
-_CSS = """
-:root{--err:#b00020;--warn:#a85d00;--info:#3b6ea5;--ok:#1b7f3b;--ink:#1d1d1f;--muted:#6b6b70;--line:#e2e2e6}
-*{box-sizing:border-box}
-body{margin:0;background:#f6f6f8;color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:1080px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 10px}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef0f3;padding:1px 4px;border-radius:4px}
-.verdict{display:flex;gap:20px;align-items:center;padding:20px 24px;border-radius:12px;background:#fff;border-left:10px solid var(--ok);box-shadow:0 1px 3px rgba(0,0,0,.08)}
-.verdict-warn{border-left-color:var(--warn)}.verdict-fail{border-left-color:var(--err)}
-.badge{font-size:28px;font-weight:800;letter-spacing:.04em;color:#fff;background:var(--ok);padding:10px 18px;border-radius:10px}
-.verdict-warn .badge{background:var(--warn)}.verdict-fail .badge{background:var(--err)}
-.chips{margin:6px 0}.chip{display:inline-block;margin-right:8px;padding:2px 10px;border-radius:999px;font-weight:600;font-size:14px;color:#fff}
-.chip.sev-error{background:var(--err)}.chip.sev-warn{background:var(--warn)}.chip.sev-info{background:var(--info)}
-.facts{margin:0;color:var(--muted)}.excluded{margin:6px 0 0;color:var(--warn);font-weight:600}
-table{border-collapse:collapse;background:#fff}th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{font-weight:600;font-size:13px;color:var(--muted)}.num{text-align:right;font-variant-numeric:tabular-nums}
-caption{text-align:left;font-weight:600;padding:4px 0}
-.overview{width:100%;border-radius:8px;overflow:hidden}
-.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:8px;background:var(--ok)}
-.dot.sev-error{background:var(--err)}.dot.sev-warn{background:var(--warn)}.dot.sev-info{background:var(--info)}
-.finding{background:#fff;border-radius:10px;margin:10px 0;border-left:6px solid var(--info);box-shadow:0 1px 2px rgba(0,0,0,.06)}
-.finding.sev-error{border-left-color:var(--err)}.finding.sev-warn{border-left-color:var(--warn)}
-.finding>summary{cursor:pointer;padding:10px 14px;list-style-position:outside}
-.finding .msg{font-weight:500}.finding .check{color:var(--muted);font-size:13px;margin-right:6px}
-.sev{display:inline-block;min-width:64px;text-align:center;font-size:12px;font-weight:700;text-transform:uppercase;color:#fff;border-radius:4px;padding:1px 6px;margin-right:6px;background:var(--info)}
-.sev.sev-error{background:var(--err)}.sev.sev-warn{background:var(--warn)}
-.fbody{padding:0 16px 12px 16px}
-.tags{margin:0 0 6px}.tag{display:inline-block;margin:0 6px 4px 0;padding:1px 8px;border:1px solid var(--line);border-radius:6px;font-size:13px;background:#fafafa}
-.tag .k{color:var(--muted)}
-.statline{margin:4px 0;font-weight:500}.rowsline{margin:4px 0;color:var(--muted)}
-.advice{margin:8px 0;display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}
-.advice dt{font-weight:600;color:var(--muted)}.advice dd{margin:0}
-details.stats summary{cursor:pointer;color:var(--muted);font-size:13px}
-.kv th{font-weight:400;color:var(--ink)}
-.examples{width:100%;margin-top:8px;font-size:13px}.examples .text{white-space:pre-wrap;word-break:break-word;max-width:620px}
-.examples .id{font-family:ui-monospace,monospace;color:var(--muted);white-space:nowrap}
-mark{background:#ffe08a;padding:0 1px}
-figure{background:#fff;margin:12px 0;padding:12px 16px;border-radius:10px;box-shadow:0 1px 2px rgba(0,0,0,.06);overflow-x:auto}
-figcaption{margin-bottom:8px;color:var(--muted)}figcaption strong{color:var(--ink);margin-right:4px}
-.panels{display:flex;flex-wrap:wrap;gap:8px 18px;align-items:flex-start}.panel svg{display:block}
-.tables{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
-#settings summary h2{display:inline}#settings>details>summary{cursor:pointer}
-.muted{color:var(--muted);font-weight:400}.good{color:var(--ok);font-weight:600}
-nav{margin:10px 2px 0;font-size:14px}nav a{color:var(--info);margin-right:16px;text-decoration:none}
-nav a:hover{text-decoration:underline}
-footer{max-width:1080px;margin:0 auto;padding:8px 24px 32px;color:var(--muted);font-size:13px}
-"""

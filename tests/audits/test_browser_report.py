@@ -17,7 +17,7 @@ from _framework_fakes import HOSTILE, corpus_frame, fake_modules
 from audits.loader import canonicalise
 from audits.outputs import write_outputs
 from audits.report_html import CSP
-from audits.svg import esc
+from pipeline.report.html import esc
 from audits.runner import run_audit
 
 pytestmark = pytest.mark.slow

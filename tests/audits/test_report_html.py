@@ -11,7 +11,8 @@ from _framework_fakes import HOSTILE, corpus_frame, fake_module, fake_modules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audits import figures, svg
+from audits import figures
+from pipeline.report import svg
 from audits.base import CheckResult
 from audits.findings import Example, Finding
 from audits.loader import canonicalise

@@ -1,51 +1,21 @@
-"""Tiny inline-SVG plots for the HTML report (no matplotlib, no JavaScript).
+"""Tiny inline-SVG plots for the HTML reports (no matplotlib, no JavaScript).
 
 Every string that reaches the SVG (labels, titles, tooltips) goes through
-:func:`esc`, because axis labels are corpus data (labels, domains, tokens).
-Every function returns one ``<svg>`` element as a string.
+:func:`pipeline.report.html.esc`, because axis labels are corpus data (labels,
+domains, tokens). Every function returns one ``<svg>`` element as a string.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.report.html import esc, fmt
+
 #: categorical colours (colour-blind friendly, Okabe-Ito)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
-
-
-def esc(value: Any) -> str:
-    """HTML/XML-escape ``value`` (quotes included), safe in text and in attribute values.
-
-    >>> esc('<script>"x"</script>')
-    '&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
-    """
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def fmt(value: float | int | None) -> str:
-    """A short human number: ``1,234``, ``0.123``, ``3.2e-07``.
-
-    >>> fmt(1234), fmt(0.12345), fmt(3.2e-7), fmt(None)
-    ('1,234', '0.123', '3.2e-07', '–')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float) and math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    v = float(value)
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) < 0.001:
-        return f"{v:.2g}"
-    return f"{v:.3g}"
 
 
 def _shorten(text: str, n: int) -> str:
