@@ -57,6 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="processes for per-row Python filters such as remove_boilerplate "
                              "(default: recipe workers, else $SIEVE_WORKERS, else the CPU count; 1 = no pool)")
     parser.add_argument("--quiet", action="store_true", help="no progress, one summary line")
+    parser.add_argument("--no-report", action="store_true",
+                        help="do not write report.html (the run's page: funnel, plots, examples) into the run directory")
     from pipeline.engines import cli as engine_cli  # --engine, --ray-address, --save-to-disk, --push-to-hub
 
     engine_cli.add_arguments(parser)
@@ -214,6 +216,15 @@ def _report(args: argparse.Namespace, result: Any, recipe: Any) -> int:
     problem = engine_cli.publish(args, result, recipe)
     if problem:
         return _fail(f"{problem} (the run itself succeeded: {result.path})")
+    report = None
+    if not args.no_report:
+        from pipeline.report.run_report import write_run_report
+
+        try:
+            report = write_run_report(result.path)
+        except Exception as exc:  # the run itself is done and accounted for: say so, do not fail it
+            print(f"sieve clean: warning: report.html could not be written ({type(exc).__name__}: {exc}); "
+                  "the run's outputs are complete", file=sys.stderr)
     totals = result.stats["totals"]
     if args.quiet:
         print(
@@ -223,4 +234,6 @@ def _report(args: argparse.Namespace, result: Any, recipe: Any) -> int:
         )
     else:
         print(format_summary(result.stats, str(result.path), result.dev_info if result.dev else None))
+        if report is not None:
+            print(f"report: {report}")
     return EXIT_OK

@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p_cmp.add_argument("b", help="run B")
     p_cmp.add_argument("--base", default="runs", help="directory holding the runs (default: runs)")
     p_cmp.add_argument("--changed", action="store_true", help="only rows whose counts differ")
+    p_cmp.add_argument("--html", type=Path, metavar="FILE",
+                       help="also write the comparison as one HTML page: funnels, retention, the recipe diff and "
+                            "a sample of the rows whose fate changed")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
             a = resolve_run(args.a, args.base)
             b = resolve_run(args.b, args.base)
             out.write(render_compare(a, b, only_changed=args.changed))
+            if args.html is not None:
+                from pipeline.report.compare_report import write_compare_html
+
+                out.write(f"\nhtml: {write_compare_html(a.path, b.path, args.html)}\n")
             return 0
     except (FileNotFoundError, ValueError) as e:
         print(f"sieve runs: {e}", file=sys.stderr)
@@ -202,6 +209,7 @@ def render_compare(a: RunDir, b: RunDir, only_changed: bool = False) -> str:
         if only_changed and (ia, ka) == (ib, kb):
             continue
         rows.append([key[0], key[1], _n(ia), _n(ka), _pct(pa), _n(ib), _n(kb), _pct(pb), _delta(pa, pb, pct=True)])
+    parts.append(_fates_text(a, b))
     parts.append(
         "Retention per domain x label\n"
         + (
@@ -215,6 +223,24 @@ def render_compare(a: RunDir, b: RunDir, only_changed: bool = False) -> str:
         )
     )
     return "\n".join(parts)
+
+
+def _fates_text(a: RunDir, b: RunDir) -> str:
+    """The rows whose fate changed, matched by id (counts; ``--html`` shows them)."""
+    from pipeline.report.fates import changed_fates
+
+    fates = changed_fates(a.path, b.path, sample=0)
+    rows = [["kept in A, rejected in B", _n(fates.kept_then_rejected)],
+            ["rejected in A, kept in B", _n(fates.rejected_then_kept)],
+            ["kept by both, text differs", _n(fates.text_changed)]]
+    if fates.only_in_a or fates.only_in_b:
+        rows += [["only in A (another input)", _n(fates.only_in_a)], ["only in B (another input)", _n(fates.only_in_b)]]
+    lines = ["Rows whose fate changed (matched by id)", table(["", "rows"], rows, [False, True]).rstrip("\n")]
+    for title, counts in (("newly rejected, by B's stage / reason", fates.newly_rejected_by),
+                          ("newly kept, by A's stage / reason", fates.newly_kept_from)):
+        if counts:
+            lines.append(f"  {title}: " + ", ".join(f"{s} / {r} {n:,}" for (s, r), n in counts.items()))
+    return "\n".join(lines) + "\n"
 
 
 def _label(v: Any) -> str:

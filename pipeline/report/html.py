@@ -85,16 +85,20 @@ def highlight(text: str | None, feature: str | None) -> str:
 _PIECES = re.compile(r"\s+|\w+|[^\w\s]")
 
 
-def diff_html(before: str | None, after: str | None, max_pieces: int = 4000) -> tuple[str, str]:
+def diff_html(before: str | None, after: str | None, max_pieces: int = 4000,
+              mark_added: bool = True) -> tuple[str, str]:
     """``before`` and ``after`` escaped, with the spans a transform removed in ``<del>`` and the
     spans it added or changed in ``<ins>`` (a word-level difference, ``difflib``).
+
+    ``mark_added=False`` leaves ``after`` unmarked: for texts cut for display, where
+    what follows the cut of ``before`` would look added in ``after``.
 
     >>> diff_html("RT @ana: olá <b>", "olá <b>")
     ('<del>RT @ana: </del>olá &lt;b&gt;', 'olá &lt;b&gt;')
     """
     a, b = _PIECES.findall(before or ""), _PIECES.findall(after or "")
     if len(a) + len(b) > max_pieces:  # very long texts: marked as a whole
-        return f"<del>{esc(before)}</del>", f"<ins>{esc(after)}</ins>"
+        return f"<del>{esc(before)}</del>", f"<ins>{esc(after)}</ins>" if mark_added else esc(after)
     old, new = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         left, right = esc("".join(a[i1:i2])), esc("".join(b[j1:j2]))
@@ -105,7 +109,7 @@ def diff_html(before: str | None, after: str | None, max_pieces: int = 4000) -> 
         if left:
             old.append(f"<del>{left}</del>")
         if right:
-            new.append(f"<ins>{right}</ins>")
+            new.append(f"<ins>{right}</ins>" if mark_added else right)
     return "".join(old), "".join(new)
 
 

@@ -312,3 +312,52 @@ def _finite(v: Any) -> bool:
         return v is not None and not isinstance(v, bool) and math.isfinite(float(v))
     except (TypeError, ValueError):
         return False
+
+
+def hbars(
+    rows: Sequence[dict[str, Any]],
+    *,
+    title: str,
+    legend_items: Sequence[tuple[str, str]] = (),
+    unit: str = "",
+    width: int = 760,
+) -> str:
+    """Horizontal stacked bars, one per ``{"label", "segments": [(value, colour, tooltip), ...], "note"}``.
+
+    Bars share one scale (the largest total); ``note`` is printed right of the
+    bar (default: the total and ``unit``). ``legend_items`` are ``(name, colour)``.
+
+    >>> svg = hbars([{"label": "<b>", "segments": [(3, "#000", "x")]}], title="t")
+    >>> "<b>" in svg, "&lt;b&gt;" in svg
+    (False, True)
+    """
+    bar_h, gap = 20, 6
+    left = 16 + min(30, max((len(str(r["label"])) for r in rows), default=4)) * 7
+    right = 250
+    top = 8 + (22 if legend_items else 0)
+    plot_w = max(width - left - right, 80)
+    height = top + (bar_h + gap) * max(len(rows), 1) + 8
+    totals = [sum(max(float(v), 0.0) for v, _, _ in r["segments"]) for r in rows]
+    scale = plot_w / (max(totals, default=0.0) or 1.0)
+    out = [_svg_open(width, height, title)]
+    x = left
+    for name, colour in legend_items:
+        out.append(f'<rect x="{x}" y="6" width="11" height="11" fill="{colour}"/>'
+                   f'<text x="{x + 15}" y="16" font-size="11">{esc(name)}</text>')
+        x += 30 + len(name) * 7
+    for i, (row, total) in enumerate(zip(rows, totals)):
+        y = top + i * (bar_h + gap)
+        out.append(f'<text x="{left - 8}" y="{y + bar_h / 2 + 4:.1f}" font-size="12" text-anchor="end">'
+                   f'<title>{esc(row["label"])}</title>{esc(_shorten(row["label"], 30))}</text>')
+        xx = float(left)
+        for value, colour, tip in row["segments"]:
+            w = max(float(value), 0.0) * scale
+            if w <= 0:
+                continue
+            out.append(f'<rect x="{xx:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{bar_h}" fill="{colour}">'
+                       f"<title>{esc(tip)}</title></rect>")
+            xx += w
+        note = row.get("note") or f"{fmt(total)} {unit}".strip()
+        out.append(f'<text x="{xx + 6:.1f}" y="{y + bar_h / 2 + 4:.1f}" font-size="11" fill="#444">{esc(note)}</text>')
+    out.append("</svg>")
+    return "".join(out)

@@ -104,3 +104,40 @@ def test_screenshot_renders(report, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+# -- the run report and the comparison page (same toolkit, same guarantees) ------------------------
+
+@pytest.fixture(scope="module")
+def run_pages(tmp_path_factory) -> dict[str, Path]:
+    """report.html of a ``sieve clean`` run over hostile rows, and the comparison of two such runs."""
+    import json
+
+    from pipeline.cli import main
+
+    tmp = tmp_path_factory.mktemp("run_report")
+    corpus = tmp / "hostile.jsonl"
+    rows = [{"id": f"h{i}", "text": f"{h} um texto {i}", "label": h, "domain": HOSTILE[(i + 1) % len(HOSTILE)]}
+            for i, h in enumerate(HOSTILE)]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp / "a.yaml").write_text("stages:\n  - filter: char_length\n    params: {min_chars: 30}\n", encoding="utf-8")
+    assert main(["clean", str(corpus), "--recipe", str(tmp / "a.yaml"), "--out", str(tmp / "a"), "--quiet"]) == 0
+    assert main(["clean", str(corpus), "--out", str(tmp / "b"), "--quiet"]) == 0
+    compare = tmp / "compare.html"
+    assert main(["runs", "compare", str(tmp / "a" / "latest"), str(tmp / "b" / "latest"), "--html", str(compare)]) == 0
+    return {"run": (tmp / "a" / "latest" / "report.html").resolve(), "compare": compare}
+
+
+@needs_browser
+@pytest.mark.parametrize("which", ["run", "compare"])
+def test_run_and_compare_pages_render_and_hostile_text_stays_inert(run_pages, tmp_path, which):
+    page = run_pages[which]
+    dom = dump_dom(page, tmp_path / "profile")
+    assert title_of(dom).startswith("corpus-sieve") and "PWNED" not in title_of(dom)
+    assert "<script" not in dom.lower() and "<iframe" not in dom.lower() and "<img" not in dom.lower()
+    assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in dom
+    shot = tmp_path / "page.png"
+    proc = run_browser(page, tmp_path / "profile2", "--hide-scrollbars", "--window-size=1200,1600", f"--screenshot={shot}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
