@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-__all__ = ["DEV_WINDOWS", "DEV_WINDOW_BYTES", "SampleDraw", "draw_sample"]
+__all__ = ["DEV_WINDOWS", "DEV_WINDOW_BYTES", "SampleDraw", "draw_sample", "draw_into_run"]
 
 #: byte windows (or shards, or row groups) a dev run reads at most
 DEV_WINDOWS = 64
@@ -98,6 +98,24 @@ def draw_sample(paths: Sequence[Path], dest: Path, reader: Mapping[str, Any], se
         "sample_dir": str(dest),
     }
     return SampleDraw([dest], description)
+
+
+def draw_into_run(run: Any, paths: list[Path], reader: Mapping[str, Any], invocation: dict[str, Any]) -> list[Path]:
+    """Draw ``--dev``'s spread sample into the run directory ``run`` (a ``RunDir``); the paths to read.
+
+    ``inputs.json`` holds the sample's fingerprints (what ``--resume`` checks)
+    and each input's size and time; ``invocation`` records the read paths and
+    how the sample was drawn.
+    """
+    from pipeline.readers import fingerprint, input_files
+
+    drawn = draw_sample(paths, run.path / "dev-sample", reader, int(invocation["seed"]))
+    sampled_from = [{"path": str(f), "size": f.stat().st_size, "mtime": f.stat().st_mtime}
+                    for p in paths for f in input_files(p)]
+    run.write_json("inputs.json", {"inputs": [fingerprint(p) for p in drawn.paths], "sampled_from": sampled_from})
+    invocation["inputs"] = [str(p) for p in drawn.paths]
+    invocation["dev_sample"] = drawn.description
+    return drawn.paths
 
 
 def _allocate(files: list[Path], windows: int, rng: random.Random) -> list[tuple[Path, int]]:

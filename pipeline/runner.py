@@ -429,32 +429,15 @@ def run_pipeline(
     if dev:  # the input is fingerprinted by size and time, the spread sample by content
         run = RunDir.create(Path(out_base), recipe.resolved(), [])
         run = RunDir(run.path.absolute())
-        paths = _draw_dev_sample(run, paths, recipe, invocation)
+        from pipeline.devsample import draw_into_run
+
+        paths = draw_into_run(run, paths, recipe.reader, invocation)
     else:
         run = RunDir.create(Path(out_base), recipe.resolved(), paths)
         run = RunDir(run.path.absolute())
     checkpoint = Checkpoint.start(run.path, invocation)
     with one_interrupt_at_a_time():
         return _execute(run, recipe, paths, invocation, _reporter(progress), checkpoint, started)
-
-
-def _draw_dev_sample(run: Any, paths: list[Path], recipe: Recipe, invocation: dict[str, Any]) -> list[Path]:
-    """Draw ``--dev``'s spread sample into the run directory (:mod:`pipeline.devsample`); the paths to read.
-
-    ``inputs.json`` holds the sample's fingerprints (what ``--resume`` checks)
-    and each input's size and time; ``invocation`` records the read paths and
-    how the sample was drawn.
-    """
-    from pipeline.devsample import draw_sample
-    from pipeline.readers import fingerprint, input_files
-
-    drawn = draw_sample(paths, run.path / "dev-sample", recipe.reader, int(invocation["seed"]))
-    sampled_from = [{"path": str(f), "size": f.stat().st_size, "mtime": f.stat().st_mtime}
-                    for p in paths for f in input_files(p)]
-    run.write_json("inputs.json", {"inputs": [fingerprint(p) for p in drawn.paths], "sampled_from": sampled_from})
-    invocation["inputs"] = [str(p) for p in drawn.paths]
-    invocation["dev_sample"] = drawn.description
-    return drawn.paths
 
 
 def resume_pipeline(run_ref: Path | str, recipe: Recipe | None = None, progress: bool | Progress = True) -> RunResult:
