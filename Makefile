@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SIEVE := $(BIN)/sieve
 
-.PHONY: install test clean-corpus audit bench bench-html dev clean
+.PHONY: install test clean-corpus audit bench bench-dev bench-html dev clean
 
 EXTRAS ?= dev
 # An editable install leaves our modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
@@ -33,6 +33,9 @@ bench:  ## speed vs HF datasets and datatrove on the real corpus (needs ../share
 	$(BYTECODE)
 	$(BIN)/python tests/benchmarks/bench_speed.py --markdown tests/benchmarks/latest.md
 	$(BIN)/python tests/benchmarks/bench_audit.py
+
+bench-dev:  ## sieve clean --dev on the real mixed corpus repeated up to 20 GB (needs ../shared/data and ~21 GB of disk): constant time
+	$(BIN)/python tests/benchmarks/bench_dev.py
 
 WCXB ?= ../shared/data/html/wcxb-dev
 OUT ?= runs/bench-html

@@ -229,13 +229,17 @@ def _fates_text(a: RunDir, b: RunDir) -> str:
     """The rows whose fate changed, matched by id (counts; ``--html`` shows them)."""
     from pipeline.report.fates import changed_fates
 
+    title = "Rows whose fate changed (matched by id)"
+    missing = [str(p) for r in (a, b) for p in (r.kept_path, r.rejected_path) if not p.is_file()]
+    if missing:
+        return f"{title}\n(cannot match rows: {', '.join(missing)} missing)\n"
     fates = changed_fates(a.path, b.path, sample=0)
     rows = [["kept in A, rejected in B", _n(fates.kept_then_rejected)],
             ["rejected in A, kept in B", _n(fates.rejected_then_kept)],
             ["kept by both, text differs", _n(fates.text_changed)]]
     if fates.only_in_a or fates.only_in_b:
         rows += [["only in A (another input)", _n(fates.only_in_a)], ["only in B (another input)", _n(fates.only_in_b)]]
-    lines = ["Rows whose fate changed (matched by id)", table(["", "rows"], rows, [False, True]).rstrip("\n")]
+    lines = [title, table(["", "rows"], rows, [False, True]).rstrip("\n")]
     for title, counts in (("newly rejected, by B's stage / reason", fates.newly_rejected_by),
                           ("newly kept, by A's stage / reason", fates.newly_kept_from)):
         if counts:
