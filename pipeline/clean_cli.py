@@ -21,7 +21,6 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
 
-
 def _positive_int(value: str) -> int:
     try:
         n = int(value)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import clean_cli
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -142,7 +142,7 @@ def test_windows_start_on_line_starts_and_spread_over_the_file(tmp_path):
         numbers += [json.loads(line)["n"] for line in lines]  # every line whole: all parse
         assert first["n"] > 0 or offset == 0
     assert min(numbers) < 20_000 / 8 and max(numbers) > 20_000 * 7 / 8  # from the start to the end
-    again = draw_sample([source], tmp_path / "again", {}, seed=0, windows=8, window_bytes=4096)
+    draw_sample([source], tmp_path / "again", {}, seed=0, windows=8, window_bytes=4096)
     assert [p.name for p in sorted((tmp_path / "again").iterdir())] == [p.name for p in files]  # seeded
     other = draw_sample([source], tmp_path / "other", {}, seed=1, windows=8, window_bytes=4096)
     assert [p.name for p in sorted((tmp_path / "other").iterdir())] != [p.name for p in files]
@@ -200,7 +200,6 @@ def test_parquet_row_groups_and_many_gzip_shards(tmp_path):
 
 def test_a_dev_run_on_a_large_input_reads_only_its_windows(tmp_path, monkeypatch):
     from pipeline import devsample
-    from pipeline.runner import resume_pipeline
 
     monkeypatch.setattr(devsample, "DEV_WINDOWS", 8)
     monkeypatch.setattr(devsample, "DEV_WINDOW_BYTES", 8192)
