@@ -406,16 +406,21 @@ def test_the_same_ctrl_c_seen_twice_stops_the_run_once(monkeypatch):
     """polars can surface one SIGINT twice; the second must not cut the clean-up short."""
     from pipeline import errors
 
-    before = signal.getsignal(signal.SIGINT)
+    # Python's own SIGINT handler, whatever an earlier test or library left in place
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
     clock = [1000.0]  # the handler's clock, moved by hand: nothing here depends on how busy the machine is
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])
-    with errors.one_interrupt_at_a_time():
-        with pytest.raises(KeyboardInterrupt):  # the first Ctrl-C stops the run (a real signal)
-            signal.raise_signal(signal.SIGINT)
-        handler = signal.getsignal(signal.SIGINT)
-        clock[0] += errors.REPEAT_WINDOW_S / 2
-        handler(signal.SIGINT, None)  # the same one seen again during the clean-up: dropped
-        clock[0] += errors.REPEAT_WINDOW_S
-        with pytest.raises(KeyboardInterrupt):  # a later Ctrl-C works as usual
-            handler(signal.SIGINT, None)
+    try:
+        with errors.one_interrupt_at_a_time():
+            with pytest.raises(KeyboardInterrupt):  # the first Ctrl-C stops the run (a real signal)
+                signal.raise_signal(signal.SIGINT)
+            handler = signal.getsignal(signal.SIGINT)
+            clock[0] += errors.REPEAT_WINDOW_S / 2
+            handler(signal.SIGINT, None)  # the same one seen again during the clean-up: dropped
+            clock[0] += errors.REPEAT_WINDOW_S
+            with pytest.raises(KeyboardInterrupt):  # a later Ctrl-C works as usual
+                handler(signal.SIGINT, None)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back on the way out
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert signal.getsignal(signal.SIGINT) is before
