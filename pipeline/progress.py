@@ -96,19 +96,18 @@ class Progress:
     def _emit(self, rows: int, kept: int, rejected: int, label: str, now: float) -> None:
         elapsed = max(now - self.start, 1e-9)
         share = self.meter.share() if self.meter is not None else None
-        figures = self._figures(rows, kept, rejected, elapsed)
-        if share is None:
-            line = f"{label}{figures}, {_duration(elapsed)} elapsed"
-        else:
-            left = f", ~{_duration(elapsed * (1 - share) / share)} left" if share > 0 else ""
-            line = f"{label}{100 * share:.0f}% of the input read, {figures}, {_duration(elapsed)} elapsed{left}"
+        figures = f"{self._figures(rows, kept, rejected, elapsed)}, {_duration(elapsed)} elapsed"
+        left = f"~{_duration(elapsed * (1 - share) / share)} left" if share else ""
         if self.tty:  # beside the bar, the time left first: a narrow terminal cuts the end of the line
-            left = f"~{_duration(elapsed * (1 - share) / share)} left, " if share else ""
-            shown = f"{100 * share:.0f}%, " if share is not None else ""
-            self._draw(f"{label}{shown}{left}{figures}, {_duration(elapsed)} elapsed", share)
+            shown = "" if share is None else f"{100 * share:.0f}%, " + (f"{left}, " if left else "")
+            self._draw(f"{label}{shown}{figures}", share)
+            return
+        if share is None:
+            line = f"{label}{figures}"
         else:
-            self.stream.write(line + "\n")
-            self.stream.flush()
+            line = f"{label}{100 * share:.0f}% of the input read, {figures}" + (f", {left}" if left else "")
+        self.stream.write(line + "\n")
+        self.stream.flush()
 
     def _draw(self, line: str, share: float | None) -> None:
         """A rich progress bar and the line beside it; created on the first update (short runs never show one)."""
@@ -119,7 +118,8 @@ class Progress:
 
             # the line gives way (cut with an ellipsis) before the bar does on a narrow terminal
             self._bar = RichProgress(
-                BarColumn(bar_width=24, table_column=Column(min_width=24, no_wrap=True)), TextColumn("{task.fields[line]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+                BarColumn(bar_width=24, table_column=Column(min_width=24, no_wrap=True)),
+                TextColumn("{task.fields[line]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
                 console=Console(file=self.stream, force_terminal=True), auto_refresh=False, transient=False,
             )
             self._bar.start()

@@ -540,7 +540,8 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
     for stage in recipe.stages:
         stage.reset()
     runner = _Runner(recipe, skew_threshold)
-    runner.meter.total = _input_bytes(paths)
+    input_bytes = _input_bytes(paths)
+    runner.meter.total = input_bytes
     reporter.attach(runner.meter)
     done = checkpoint.batches_done
     if done:
@@ -554,7 +555,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
     kept_writer = rejected_writer = None
     try:
         if not dev:  # a --dev sample is too small for the worker pool to pay
-            _warm_up_workers(recipe.stages, paths)
+            _warm_up_workers(recipe.stages, input_bytes)
         batches = runner.batches(paths, batch_size, bool(invocation["strict"]))
         if dev:
             per_stratum, seed = int(invocation["dev_per_stratum"]), int(invocation["seed"])
@@ -689,11 +690,11 @@ def _input_bytes(paths: Sequence[Path]) -> int:
     return sum(f.stat().st_size for p in paths for f in input_files(p))
 
 
-def _warm_up_workers(stages: Sequence[Stage], paths: Sequence[Path]) -> None:
+def _warm_up_workers(stages: Sequence[Stage], input_bytes: int) -> None:
     """Start the worker pool while a large input is read (see ``pipeline.parallel.PRESTART_BYTES``)."""
     from pipeline import parallel
 
-    if _input_bytes(paths) < parallel.PRESTART_BYTES:
+    if input_bytes < parallel.PRESTART_BYTES:
         return
     python = [(stage, inst, "transform_batch" if isinstance(inst, Transform) else "reasons_batch")
               for stage in stages for inst in stage.instances() if not inst.is_native and parallel.can_parallelise(inst)]

@@ -61,33 +61,35 @@ def changed_fates(a: str | Path, b: str | Path, sample: int = 30) -> Fates:
     kb, rb = kept(b, id_b, text_b), rejected(b, id_b, text_b)
     order = pl.col("id").hash(0)
 
-    kept_then_rejected = ka.join(rb, on="id", how="inner", suffix="_b").collect()
-    rejected_then_kept = ra.join(kb, on="id", how="inner", suffix="_b").collect()
+    kept_then_rejected = ka.join(rb, on="id", how="inner", suffix="_b")
+    rejected_then_kept = ra.join(kb, on="id", how="inner", suffix="_b")
     text_changed = ka.join(kb, on="id", how="inner", suffix="_b").filter(pl.col("text").ne_missing(pl.col("text_b")))
-    text_changed_n = text_changed.select(pl.len()).collect().item()
     ids_a = pl.concat([ka.select("id"), ra.select("id")])
     ids_b = pl.concat([kb.select("id"), rb.select("id")])
-    only_a = ids_a.join(ids_b, on="id", how="anti").select(pl.len()).collect().item()
-    only_b = ids_b.join(ids_a, on="id", how="anti").select(pl.len()).collect().item()
 
-    def by_reason(frame: pl.DataFrame) -> dict[tuple[str, str], int]:
-        counts = frame.group_by("stage", "reason").len().sort("len", descending=True)
-        return {(s, r): n for s, r, n in counts.iter_rows()}
+    def count(frame: pl.LazyFrame) -> int:
+        return int(frame.select(pl.len()).collect().item())
 
+    def by_reason(frame: pl.LazyFrame) -> dict[tuple[str, str], int]:
+        counts = frame.group_by("stage", "reason").len().sort("len", "stage", "reason", descending=[True, False, False])
+        return {(s, r): n for s, r, n in counts.collect().iter_rows()}
+
+    def pick(frame: pl.LazyFrame, *columns: Any) -> list[dict[str, Any]]:
+        """``sample`` rows (only they are read with their texts), the same ones every time."""
+        return frame.sort(order).head(sample).select(*columns).collect().to_dicts() if sample else []
+
+    newly_rejected_by, newly_kept_from = by_reason(kept_then_rejected), by_reason(rejected_then_kept)
     return Fates(
-        kept_then_rejected=kept_then_rejected.height,
-        rejected_then_kept=rejected_then_kept.height,
-        text_changed=text_changed_n,
-        only_in_a=only_a,
-        only_in_b=only_b,
-        newly_rejected_by=by_reason(kept_then_rejected),
-        newly_kept_from=by_reason(rejected_then_kept),
+        kept_then_rejected=sum(newly_rejected_by.values()),
+        rejected_then_kept=sum(newly_kept_from.values()),
+        text_changed=count(text_changed),
+        only_in_a=count(ids_a.join(ids_b, on="id", how="anti")),
+        only_in_b=count(ids_b.join(ids_a, on="id", how="anti")),
+        newly_rejected_by=newly_rejected_by,
+        newly_kept_from=newly_kept_from,
         samples={
-            "kept_then_rejected": kept_then_rejected.sort(order).head(sample).select(
-                "id", pl.col("text").alias("text_a"), "stage", "reason", "detail").to_dicts(),
-            "rejected_then_kept": rejected_then_kept.sort(order).head(sample).select(
-                "id", pl.col("text_b").alias("text_b"), "stage", "reason", "detail").to_dicts(),
-            "text_changed": text_changed.sort(order).head(sample).select(
-                "id", pl.col("text").alias("text_a"), "text_b").collect().to_dicts(),
+            "kept_then_rejected": pick(kept_then_rejected, "id", pl.col("text").alias("text_a"), "stage", "reason", "detail"),
+            "rejected_then_kept": pick(rejected_then_kept, "id", "text_b", "stage", "reason", "detail"),
+            "text_changed": pick(text_changed, "id", pl.col("text").alias("text_a"), "text_b"),
         },
     )
