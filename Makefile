@@ -17,8 +17,8 @@ install:  ## create .venv and install corpus-sieve with its test tools (more ext
 	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
 	$(BYTECODE)
 
-test:  ## run the test suite (doctests in filters/ pipeline/ audits/ included)
-	$(BIN)/python -m pytest tests filters pipeline audits
+test:  ## run the test suite (the doctests of every corpus_sieve module included: tests/test_doctests.py)
+	$(BIN)/python -m pytest tests
 
 clean-corpus:  ## clean the embedded sample corpus in data/ with the founding ptvid preset (sieve recipes lists the presets)
 	$(SIEVE) clean data/sample_corpus.jsonl --recipe ptvid --out runs

@@ -2,12 +2,12 @@
 
 A check is a module in ``audits/checks/`` exposing::
 
-    CHECK_ID: str                       # one of audits.findings.CHECK_IDS
+    CHECK_ID: str                       # one of corpus_sieve.audits.findings.CHECK_IDS
     DEFAULTS: dict[str, float | int]    # documented default thresholds
     def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult
 
 Checks are pure functions of the corpus and the thresholds; the runner
-(``audits.runner``) calls them, merges their findings, tables and row flags,
+(``corpus_sieve.audits.runner``) calls them, merges their findings, tables and row flags,
 and the report writers turn that into ``audit.json``, ``report.html`` and
 ``flags.parquet``.
 """
@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from audits.findings import Finding
+from corpus_sieve.audits.findings import Finding
 
 #: canonical column names inside the audits (the loader renames user columns to these)
 ID, TEXT, LABEL, DOMAIN, SPLIT, SOURCE = "id", "text", "label", "domain", "split", "source"
@@ -53,8 +53,8 @@ class AuditCorpus:
         return sorted(self.frame[DOMAIN].unique().to_list())
 
     def example_rows(self, frame: pl.DataFrame, n: int = 3, max_chars: int = 300) -> list:
-        """Up to ``n`` :class:`~audits.findings.Example` from ``frame`` (text cut to ``max_chars``)."""
-        from audits.findings import Example
+        """Up to ``n`` :class:`~corpus_sieve.audits.findings.Example` from ``frame`` (text cut to ``max_chars``)."""
+        from corpus_sieve.audits.findings import Example
 
         out = []
         for row in frame.head(n).iter_rows(named=True):

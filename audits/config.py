@@ -1,4 +1,4 @@
-"""Build and validate an :class:`~audits.base.AuditConfig`.
+"""Build and validate an :class:`~corpus_sieve.audits.base.AuditConfig`.
 
 The recipe's ``audit:`` section looks like::
 
@@ -16,13 +16,13 @@ setting.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from audits.base import AuditConfig
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.filters.suggest import did_you_mean
 
 SECTION = "audit"
 _KEYS = ("allow_list", "thresholds", "seed")
@@ -38,7 +38,7 @@ def build_config(
     checks: Mapping[str, ModuleType] | None = None,
     where: str = "audit",
 ) -> AuditConfig:
-    """An :class:`~audits.base.AuditConfig` from a recipe's ``audit:`` mapping.
+    """An :class:`~corpus_sieve.audits.base.AuditConfig` from a recipe's ``audit:`` mapping.
 
     ``checks`` are the check modules to validate against (default: all
     discovered checks). ``where`` prefixes error messages (e.g. the recipe path).
@@ -50,7 +50,7 @@ def build_config(
     >>> build_config({"threshold": {}})
     Traceback (most recent call last):
     ...
-    audits.config.AuditConfigError: audit: unknown key 'threshold' (did you mean 'thresholds'?); valid keys: allow_list, thresholds, seed
+    corpus_sieve.audits.config.AuditConfigError: audit: unknown key 'threshold' (did you mean 'thresholds'?); valid keys: allow_list, thresholds, seed
     """
     if section is None:
         section = {}
@@ -60,7 +60,7 @@ def build_config(
         if key not in _KEYS:
             raise AuditConfigError(f"{where}: unknown key {key!r}{_suggest(key, _KEYS)}; valid keys: {', '.join(_KEYS)}")
     if checks is None:
-        from audits.registry import available_checks
+        from corpus_sieve.audits.registry import available_checks
 
         checks = available_checks()
 
@@ -157,7 +157,7 @@ def merge(base: AuditConfig, *, thresholds: Mapping[str, Mapping[str, Any]] | No
           checks: Mapping[str, ModuleType] | None = None) -> AuditConfig:
     """``base`` with command-line overrides applied on top (validated the same way)."""
     if checks is None:
-        from audits.registry import available_checks
+        from corpus_sieve.audits.registry import available_checks
 
         checks = available_checks()
     merged = {k: dict(v) for k, v in base.thresholds.items()}
@@ -199,5 +199,5 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(str(word), choices)
+    return f" ({hint})" if hint else ""

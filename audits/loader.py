@@ -1,9 +1,9 @@
 """Load a labelled corpus for the audits, in canonical form.
 
 Accepts a pipeline run directory (``kept.parquet`` + ``stats.json``) or any
-file :func:`pipeline.readers.read_frame` reads (JSONL, CSV, TSV, Parquet, a
+file :func:`corpus_sieve.pipeline.io.readers.read_frame` reads (JSONL, CSV, TSV, Parquet, a
 Hugging Face ``datasets`` directory), renames the user's columns to the
-canonical names of :mod:`audits.base` and casts them to String.
+canonical names of :mod:`corpus_sieve.audits.base` and casts them to String.
 
 Problems with the input raise :class:`AuditInputError`, whose message names the
 file and the column, so ``sieve audit`` can print it without a traceback.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from audits.base import DOMAIN, ID, LABEL, SINGLE_DOMAIN, SOURCE, SPLIT, TEXT, AuditCorpus
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, SINGLE_DOMAIN, SOURCE, SPLIT, TEXT, AuditCorpus
 
 #: the files that make a directory a pipeline run directory
 RUN_DIR_MARKERS = ("kept.parquet", "stats.json")
@@ -32,7 +32,7 @@ class AuditInputError(ValueError):
 
 @dataclass
 class LoadedCorpus(AuditCorpus):
-    """An :class:`~audits.base.AuditCorpus` that remembers where it came from.
+    """An :class:`~corpus_sieve.audits.base.AuditCorpus` that remembers where it came from.
 
     ``excluded`` counts rows left out of the audit by reason (rows the reader
     could not use, rows with no text); the report and the CLI show it, so no
@@ -53,7 +53,7 @@ def load_corpus(
     source_col: str = "source",
     id_col: str = "id",
 ) -> LoadedCorpus:
-    """Read ``source`` and return it as a canonical :class:`~audits.base.AuditCorpus`.
+    """Read ``source`` and return it as a canonical :class:`~corpus_sieve.audits.base.AuditCorpus`.
 
     The optional columns (domain, split, source, id) are used when present; a
     column you named explicitly (anything but its default name) must exist.
@@ -260,7 +260,7 @@ def _read(path: Path, run_dir: Path | None, wanted: dict[str, str]) -> pl.DataFr
 
 def _reader_errors() -> tuple[type[BaseException], ...]:
     try:
-        from pipeline.readers import InputError
+        from corpus_sieve.pipeline.io.readers import InputError
     except ImportError:
         return ()
     return (InputError,)
@@ -269,8 +269,8 @@ def _reader_errors() -> tuple[type[BaseException], ...]:
 def _read_input(path: Path, wanted: dict[str, str]) -> pl.DataFrame:
     """Read a file or datasets directory through the pipeline's reader (one reader for the whole project)."""
     try:
-        from pipeline.columns import ColumnMap
-        from pipeline.readers import read_frame
+        from corpus_sieve.pipeline.recipe.columns import ColumnMap
+        from corpus_sieve.pipeline.io.readers import read_frame
     except ImportError:  # the pipeline reader is optional for the audits
         return _read_with_polars(path)
     columns = ColumnMap(

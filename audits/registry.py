@@ -2,7 +2,7 @@
 
 Modules whose name starts with ``_`` and modules without ``CHECK_ID`` are
 helpers and are skipped; a module with ``CHECK_ID`` must also define
-``DEFAULTS`` and ``run`` (the contract in :mod:`audits.base`).
+``DEFAULTS`` and ``run`` (the contract in :mod:`corpus_sieve.audits.base`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-from audits.findings import CHECK_IDS
+from corpus_sieve.audits.findings import CHECK_IDS
 
-CHECKS_PACKAGE = "audits.checks"
+CHECKS_PACKAGE = "corpus_sieve.audits.checks"
 
 
 class CheckContractError(TypeError):
-    """A check module breaks the contract of :mod:`audits.base` (a bug, not a data problem)."""
+    """A check module breaks the contract of :mod:`corpus_sieve.audits.base` (a bug, not a data problem)."""
 
 
 def available_checks(package: str = CHECKS_PACKAGE) -> dict[str, ModuleType]:

@@ -2,8 +2,8 @@
 
 The Python API::
 
-    from audits.loader import load_corpus
-    from audits.runner import run_audit
+    from corpus_sieve.audits.loader import load_corpus
+    from corpus_sieve.audits.runner import run_audit
 
     result = run_audit(load_corpus("runs/latest"))
     result.verdict            # "pass" | "warn" | "fail"
@@ -24,10 +24,10 @@ from typing import Any
 
 import polars as pl
 
-from audits.base import DOMAIN, ID, LABEL, SPLIT, AuditConfig, AuditCorpus, CheckResult
-from audits.config import AuditConfigError, effective_thresholds
-from audits.findings import SEVERITY_RANK, Finding, ordered, verdict
-from audits.registry import CheckContractError, available_checks, validate_module
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, SPLIT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.config import AuditConfigError, effective_thresholds
+from corpus_sieve.audits.findings import SEVERITY_RANK, Finding, ordered, verdict
+from corpus_sieve.audits.registry import CheckContractError, available_checks, validate_module
 
 #: flags.parquet column listing the checks whose warn/error findings name the row
 FLAGGED_BY = "flagged_by"
@@ -43,7 +43,7 @@ class CheckFailed(RuntimeError):
 
 @dataclass
 class AuditResult:
-    """Everything an audit produced; :mod:`audits.outputs` writes it to disk."""
+    """Everything an audit produced; :mod:`corpus_sieve.audits.report.outputs` writes it to disk."""
 
     corpus: AuditCorpus
     config: AuditConfig
@@ -89,7 +89,7 @@ def run_audit(
     Examples
     --------
     >>> import polars as pl
-    >>> from audits.loader import canonicalise
+    >>> from corpus_sieve.audits.loader import canonicalise
     >>> corpus = canonicalise(pl.DataFrame({"text": ["a", "b"], "label": ["x", "y"]}))
     >>> result = run_audit(corpus, checks=[], modules={})
     >>> result.verdict, result.flags.columns

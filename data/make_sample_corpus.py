@@ -11,7 +11,7 @@ Usage::
 
 Next to the corpus it writes ``sample_corpus_defects.json``: for every
 deliberately planted defect, the ids of the rows that carry it and the rule
-of the ``ptvid`` preset (``pipeline/presets/ptvid.yaml``) that should handle it (``null`` where the
+of the ``ptvid`` preset (``pipeline/recipe/presets/ptvid.yaml``) that should handle it (``null`` where the
 point is that the text must *survive* every rule, e.g. a leading year).
 """
 

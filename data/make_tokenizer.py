@@ -1,4 +1,4 @@
-"""Regenerate ``pipeline/presets/tokenizer/``: a small offline byte-level BPE tokenizer.
+"""Regenerate ``pipeline/recipe/presets/tokenizer/``: a small offline byte-level BPE tokenizer.
 
 ``make clean-corpus`` (the ``ptvid`` preset) counts tokens with a Hugging Face
 tokenizer, and the Hub cannot be reached from every machine, so the package ships
@@ -10,10 +10,10 @@ work point ``token_length``'s ``tokenizer`` at your model's tokenizer.
 
 Usage::
 
-    .venv/bin/python data/make_tokenizer.py            # writes pipeline/presets/tokenizer/
+    .venv/bin/python data/make_tokenizer.py            # writes pipeline/recipe/presets/tokenizer/
     .venv/bin/python data/make_tokenizer.py --vocab-size 4000 --out /tmp/tok
 
-Load it offline with ``AutoTokenizer.from_pretrained("pipeline/presets/tokenizer")``.
+Load it offline with ``AutoTokenizer.from_pretrained("pipeline/recipe/presets/tokenizer")``.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ Every filter works in three places with the same semantics:
        >>> rejected["reason"].to_list()
        ['too_few_chars']
 
-3. as a pipeline stage (see ``pipeline.recipe``), where the pipeline routes
+3. as a pipeline stage (see ``corpus_sieve.pipeline.recipe.recipe``), where the pipeline routes
    rejects, counts them per reason and times every stage.
 
 Filters compose: ``a | b`` (or ``Chain([a, b])``) is itself a filter.
@@ -95,17 +95,52 @@ class Filter:
     #: as bytes, and no Python ``str`` is built for texts the filter only
     #: encodes again (web pages going to lxml)
     accepts_utf8: ClassVar[bool] = False
+    #: False keeps the filter's per-row Python work in the calling process
+    #: (the pipeline otherwise spreads it over worker processes)
+    parallel: ClassVar[bool] = True
 
     # -- parameters (scikit-learn style) -----------------------------------
     def get_params(self) -> dict[str, Any]:
-        """The constructor parameters of this filter, by name."""
+        """The constructor parameters of this filter, by name.
+
+        Every parameter must be stored under its own name (scikit-learn's
+        rule): a recipe, ``repr`` and a checkpoint read the parameters back
+        from the attributes, so a missing one is an error, not a skipped value.
+        """
         sig = inspect.signature(type(self).__init__)
-        return {
-            p: getattr(self, p)
-            for p in sig.parameters
-            if p != "self" and sig.parameters[p].kind is not inspect.Parameter.VAR_KEYWORD
-            and hasattr(self, p)
-        }
+        names = [p for p, param in sig.parameters.items()
+                 if p != "self" and param.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
+        missing = [p for p in names if not hasattr(self, p)]
+        if missing:
+            raise AttributeError(
+                f"{type(self).__name__} does not store its parameter(s) {', '.join(missing)} as attributes "
+                f"of the same name; get_params() cannot read them back (set self.{missing[0]} in __init__)"
+            )
+        return {p: getattr(self, p) for p in names}
+
+    # -- hooks the pipeline relies on ----------------------------------------
+    def key_expr(self, col: pl.Expr) -> pl.Expr | None:
+        """The normalised key a global filter compares rows by, or None.
+
+        The Ray engine sends rows with equal keys to the same worker
+        (``exact_dedup`` returns its normalised text); None sends every row
+        of a global stage to one worker.
+        """
+        return None
+
+    def get_state(self) -> dict[str, Any]:
+        """What a global filter remembers between batches, for a checkpoint (``--resume``).
+
+        The default is every attribute that is not a parameter; values must
+        be JSON values or polars DataFrames. Override with :meth:`set_state`.
+        """
+        params = set(self.get_params())
+        return {k: v for k, v in vars(self).items() if k not in params}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`get_state` returned (a resumed run)."""
+        for k, v in state.items():
+            setattr(self, k, v)
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())

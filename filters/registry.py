@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-
-from filters.base import Filter
+from corpus_sieve.filters.base import Filter
+from corpus_sieve.filters.suggest import did_you_mean
 
 _REGISTRY: dict[str, type[Filter]] = {}
 
@@ -22,8 +21,8 @@ def get_filter_class(name: str) -> type[Filter]:
     try:
         return _REGISTRY[name]
     except KeyError:
-        close = difflib.get_close_matches(name, _REGISTRY, n=3)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = did_you_mean(name, _REGISTRY, n=3)
+        hint = f" {hint[0].upper()}{hint[1:]}" if hint else ""
         raise KeyError(f"unknown filter {name!r}.{hint} Known filters: {', '.join(sorted(_REGISTRY))}") from None
 
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 def test_sieve_clean_60k_mixed_real_corpus_loses_nothing(shared_data: Path, tmp_path: Path, repo_root: Path) -> None:
     corpus = build_mixed_corpus(shared_data, tmp_path / "mixed.jsonl", n_docs=60_000, html_pages=40)
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "clean", str(corpus), "--recipe", "ptvid", "--out", str(tmp_path / "runs"), "--quiet"],
+        [sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", str(corpus), "--recipe", "ptvid", "--out", str(tmp_path / "runs"), "--quiet"],
         cwd=repo_root, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr

@@ -6,7 +6,7 @@ import math
 import re
 from pathlib import Path
 
-from audits.registry import available_checks
+from corpus_sieve.audits.registry import available_checks
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pipeline.presets import PRESET_DIR, preset_path
+from corpus_sieve.pipeline.recipe.presets import PRESET_DIR, preset_path
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CORPUS = DATA / "sample_corpus.jsonl"
@@ -255,8 +255,8 @@ def test_diacritics_round_trip_through_the_tokenizer(tokenizer):
 def test_recipe_names_registered_filters_with_their_parameters():
     import inspect
 
-    import filters  # noqa: F401  (registers every filter module)
-    from filters.registry import available_filters
+    import corpus_sieve.filters  # noqa: F401  (registers every filter module)
+    from corpus_sieve.filters.registry import available_filters
 
     registered = available_filters()
     recipe = yaml.safe_load(RECIPE.read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """``conflicting_labels``: the same (or nearly the same) text under different labels.
 
-Exact groups share the normalised key (:func:`audits.neardup.normalise_key`);
+Exact groups share the normalised key (:func:`corpus_sieve.audits.stats.neardup.normalise_key`);
 near groups join rows whose character 5-gram Jaccard similarity, found with
 MinHash LSH and verified exactly, reaches ``threshold`` (default 0.9: texts that
 differ by a character or a punctuation mark). Statistic per domain and pooled:
@@ -18,9 +18,9 @@ import polars as pl
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from audits.base import DOMAIN, ID, LABEL, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
-from audits.neardup import NearDupParams, corpus_index
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
+from corpus_sieve.audits.stats.neardup import NearDupParams, corpus_index
 
 CHECK_ID = "conflicting_labels"
 DEFAULTS: dict[str, float | int] = {

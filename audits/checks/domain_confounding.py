@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 from scipy.stats import chi2_contingency
 
-from audits.base import DOMAIN, LABEL, SOURCE, SPLIT, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
+from corpus_sieve.audits.base import DOMAIN, LABEL, SOURCE, SPLIT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
 
 CHECK_ID = "domain_confounding"
 DEFAULTS: dict[str, float | int] = {

@@ -2,7 +2,7 @@
 
 The key is NFC of the full casefold with whitespace runs collapsed (diacritics
 and punctuation kept: they can carry the label), see
-:func:`audits.neardup.normalise_key`. Statistic per domain and pooled: rows,
+:func:`corpus_sieve.audits.stats.neardup.normalise_key`. Statistic per domain and pooled: rows,
 duplicate groups, rows in them, redundant rows (copies beyond the first of each
 group) and their share, the largest group; pooled also counts groups spanning
 several domains. Flags per row: ``duplicate_group`` (id of the group's first
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from audits.base import DOMAIN, ID, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
-from audits.neardup import corpus_index
+from corpus_sieve.audits.base import DOMAIN, ID, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
+from corpus_sieve.audits.stats.neardup import corpus_index
 
 CHECK_ID = "duplicates"
 DEFAULTS: dict[str, float | int] = {

@@ -15,8 +15,8 @@ import math
 
 import polars as pl
 
-from audits.base import DOMAIN, LABEL, SPLIT, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
+from corpus_sieve.audits.base import DOMAIN, LABEL, SPLIT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
 
 CHECK_ID = "label_balance"
 DEFAULTS: dict[str, float | int] = {

@@ -1,7 +1,7 @@
 """Surface properties that give the label away (Clever Hans, non-lexical).
 
 What
-    Every property of :mod:`audits.properties` (length, word length, punctuation /
+    Every property of :mod:`corpus_sieve.audits.stats.properties` (length, word length, punctuation /
     uppercase / digit ratios, URLs, mentions, hashtags, emoji, HTML residue,
     mojibake, non-NFC text, edge whitespace, quote style, trailing punctuation)
     is compared between each label and the other labels of the same domain.
@@ -38,10 +38,10 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from audits.base import DOMAIN, ID, LABEL, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
-from audits.properties import BINARY_PROPERTIES, PROPERTIES, corpus_properties
-from audits.shortcut_stats import cmh_test
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
+from corpus_sieve.audits.stats.properties import BINARY_PROPERTIES, PROPERTIES, corpus_properties
+from corpus_sieve.audits.stats.shortcut_stats import cmh_test
 
 CHECK_ID = "property_shortcut"
 DEFAULTS: dict[str, float | int] = {

@@ -18,8 +18,8 @@ from collections import defaultdict
 import numpy as np
 from scipy.stats import chi2_contingency
 
-from audits.base import AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
+from corpus_sieve.audits.base import AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
 
 CHECK_ID = "rule_retention"
 DEFAULTS: dict[str, float | int] = {

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from audits.base import DOMAIN, ID, SPLIT, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
-from audits.neardup import NearDupParams, corpus_index
+from corpus_sieve.audits.base import DOMAIN, ID, SPLIT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
+from corpus_sieve.audits.stats.neardup import NearDupParams, corpus_index
 
 CHECK_ID = "split_leakage"
 DEFAULTS: dict[str, float | int] = {

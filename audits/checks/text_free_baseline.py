@@ -3,7 +3,7 @@
 What
     A small gradient-boosted tree model (scikit-learn
     ``HistGradientBoostingClassifier``) is trained on the surface properties of
-    :mod:`audits.properties` only (length, ratios, URL / HTML / mojibake /
+    :mod:`corpus_sieve.audits.stats.properties` only (length, ratios, URL / HTML / mojibake /
     whitespace / quote flags ...; no words), per domain and pooled over domains
     (pooled: the domain is an extra categorical feature).
 
@@ -12,7 +12,7 @@ Statistic
     over labels) against chance = 1 / number of labels; plain accuracy against
     the majority share is reported next to it. Significance: one-sided normal
     test of balanced accuracy under independence of predictions and labels
-    (:func:`audits.shortcut_stats.balanced_accuracy_null`). Effect = balanced
+    (:func:`corpus_sieve.audits.stats.shortcut_stats.balanced_accuracy_null`). Effect = balanced
     accuracy - chance. The most useful properties come from permutation
     importance (drop of balanced accuracy when one property is shuffled) on a
     held-out fold.
@@ -36,10 +36,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
-from audits.properties import PROPERTIES, corpus_properties
-from audits.shortcut_stats import balanced_accuracy_null
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
+from corpus_sieve.audits.stats.properties import PROPERTIES, corpus_properties
+from corpus_sieve.audits.stats.shortcut_stats import balanced_accuracy_null
 
 CHECK_ID = "text_free_baseline"
 DEFAULTS: dict[str, float | int] = {

@@ -16,14 +16,14 @@ What
     ``n < min_count`` are not counted at all. The family of a domain is its
     *testable* (feature, label) pairs in Tarone's sense: a pair whose smallest
     attainable p-value could never pass the bar does not dilute the others
-    (:func:`audits.shortcut_stats.tarone_testable`, once at ``bonferroni_alpha``
+    (:func:`corpus_sieve.audits.stats.shortcut_stats.tarone_testable`, once at ``bonferroni_alpha``
     for Bonferroni and once at ``bh_q`` for Benjamini-Hochberg, as Gilbert
     2005). Only features that predict a label (``z > 0``) with an effect
     ``(p̂ - p0) / (1 - p0) >= min_effect`` are flagged (at a million documents a
     one-point shift is "significant" but teaches a model nothing).
 
 Severity (non-lexical = tagged named_entity, number_date, url_domain, markup or
-boilerplate by :mod:`audits.token_tags`; they are escalated one level because
+boilerplate by :mod:`corpus_sieve.audits.stats.token_tags`; they are escalated one level because
 they trace the source, not the language)
 
     ==========================  ==============  ==========
@@ -56,9 +56,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Finding
-from audits.shortcut_stats import (
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Finding
+from corpus_sieve.audits.stats.shortcut_stats import (
     bh_adjust,
     hypergeom_upper_p,
     min_attainable_p,
@@ -67,7 +67,7 @@ from audits.shortcut_stats import (
     proportion_z,
     tarone_testable,
 )
-from audits.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features
+from corpus_sieve.audits.stats.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features
 
 CHECK_ID = "token_shortcut"
 DEFAULTS: dict[str, float | int] = {

@@ -1,7 +1,7 @@
 """Execution engines: where a recipe runs.
 
-* ``local`` -- :func:`pipeline.runner.run_pipeline`, one process, streaming.
-* ``ray`` -- :func:`pipeline.engines.ray_engine.run_pipeline_ray`, Ray Data on a
+* ``local`` -- :func:`corpus_sieve.pipeline.engines.local.run_pipeline`, one process, streaming.
+* ``ray`` -- :func:`corpus_sieve.pipeline.engines.ray.run_pipeline_ray`, Ray Data on a
   local or remote cluster (``pip install 'corpus-sieve[ray]'``).
 
 Both write the same run directory (same kept/rejected rows, same
@@ -52,10 +52,10 @@ def run_with_engine(
     if engine == "local":
         if ray_address:
             raise ValueError("--ray-address needs --engine ray")
-        from pipeline.runner import run_pipeline
+        from corpus_sieve.pipeline.engines.local import run_pipeline
 
         return run_pipeline(inputs, recipe, out_base, **options)
-    from pipeline.engines.ray_engine import run_pipeline_ray
+    from corpus_sieve.pipeline.engines.ray import run_pipeline_ray
 
     if options.pop("dev", False):
         raise ValueError("--dev runs a small sample: use the local engine for it (drop --engine ray)")

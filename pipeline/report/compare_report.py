@@ -2,10 +2,10 @@
 
 The two funnels and the retention per domain x label with their deltas (B - A),
 the difference between the two recipes, and a sample of the rows whose fate
-changed, by id (:mod:`pipeline.report.fates`): kept in A and rejected in B with
+changed, by id (:mod:`corpus_sieve.pipeline.report.fates`): kept in A and rejected in B with
 B's reason, the reverse with A's reason, and rows kept by both whose text
 differs, with the difference marked. Built with the shared toolkit
-(:mod:`pipeline.report.html`); every corpus string is escaped.
+(:mod:`corpus_sieve.pipeline.report.html`); every corpus string is escaped.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.report import svg
-from pipeline.report.fates import Fates, changed_fates
-from pipeline.report.html import diff_html, esc, page, version
-from pipeline.report.run_report import FUNNEL_LEGEND, funnel_rows
+from corpus_sieve.pipeline.report import svg
+from corpus_sieve.pipeline.report.fates import Fates, changed_fates
+from corpus_sieve.pipeline.report.html import diff_html, esc, page, version
+from corpus_sieve.pipeline.report.run_report import FUNNEL_LEGEND, funnel_rows
 
 __all__ = ["render_compare_html", "write_compare_html"]
 

@@ -16,7 +16,7 @@ finished run with :func:`write_run_report`. In order:
   rejected text with its reason and detail;
 * the recipe as it ran and the input fingerprints.
 
-Every corpus string is escaped (:mod:`pipeline.report.html`); the page runs no script.
+Every corpus string is escaped (:mod:`corpus_sieve.pipeline.report.html`); the page runs no script.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.report import svg
-from pipeline.report.html import diff_html, esc, fmt, page, version
+from corpus_sieve.pipeline.report import svg
+from corpus_sieve.pipeline.report.html import diff_html, esc, fmt, page, version
 
 __all__ = ["REPORT_NAME", "FUNNEL_LEGEND", "funnel_rows", "render_run_report", "write_run_report"]
 
@@ -35,7 +35,7 @@ REPORT_NAME = "report.html"
 KEPT, REJECTED, CHANGED, UNTOUCHED = "#009E73", "#D55E00", "#E69F00", "#56B4E9"
 #: example texts longer than this are cut (examples.json already cuts them at 400 characters)
 MAX_EXAMPLE_CHARS = 2000
-#: how :func:`pipeline.examples.cut` marks a text it shortened
+#: how :func:`corpus_sieve.pipeline.run.examples.cut` marks a text it shortened
 CUT_MARK = re.compile(r"… \[\d+ more chars\]$")
 
 EXTRA_CSS = """
@@ -154,7 +154,7 @@ def _warnings(stats: dict) -> str:
 
 
 def funnel_rows(stats: dict) -> list[dict[str, Any]]:
-    """The funnel's bars (:func:`pipeline.report.svg.hbars`): each stage's rows in, changed or rejected, then kept."""
+    """The funnel's bars (:func:`corpus_sieve.pipeline.report.svg.hbars`): each stage's rows in, changed or rejected, then kept."""
     rows = []
     for s in stats["stages"]:
         n = s["rows_in"]

@@ -1,7 +1,7 @@
 """Tiny inline-SVG plots for the HTML reports (no matplotlib, no JavaScript).
 
 Every string that reaches the SVG (labels, titles, tooltips) goes through
-:func:`pipeline.report.html.esc`, because axis labels are corpus data (labels,
+:func:`corpus_sieve.pipeline.report.html.esc`, because axis labels are corpus data (labels,
 domains, tokens). Every function returns one ``<svg>`` element as a string.
 """
 
@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.report.html import esc, fmt
+from corpus_sieve.pipeline.report.html import esc, fmt
 
 #: categorical colours (colour-blind friendly, Okabe-Ito)
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")

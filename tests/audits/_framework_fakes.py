@@ -1,6 +1,6 @@
 """Small fake check modules and corpora for the audit framework tests.
 
-The fakes follow the contract of ``audits.base`` (CHECK_ID, DEFAULTS, run) and
+The fakes follow the contract of ``corpus_sieve.audits.base`` (CHECK_ID, DEFAULTS, run) and
 return tables in the shapes the report's figures read, so the framework can be
 tested without the real checks.
 """
@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import polars as pl
 
-from audits.base import ID, LABEL, DOMAIN, SPLIT, TEXT, AuditConfig, AuditCorpus, CheckResult
-from audits.findings import Example, Finding
+from corpus_sieve.audits.base import ID, LABEL, DOMAIN, SPLIT, TEXT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.findings import Example, Finding
 
 HOSTILE = [
     "<script>document.title='PWNED'</script>",

@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 from realdata import load_pt_varieties
 
-from audits.base import AuditCorpus
-from audits.neardup import normalise_key
+from corpus_sieve.audits.base import AuditCorpus
+from corpus_sieve.audits.stats.neardup import normalise_key
 
 _CACHE: dict = {}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from audits.base import AuditCorpus
+from corpus_sieve.audits.base import AuditCorpus
 
 _CACHE: dict[str, pl.DataFrame] = {}
 

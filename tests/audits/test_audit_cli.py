@@ -9,8 +9,8 @@ import sys
 import pytest
 from _framework_fakes import broken, corpus_frame, fake_modules
 
-import audits.registry
-from pipeline.cli import main
+import corpus_sieve.audits.registry
+from corpus_sieve.pipeline.cli.main import main
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def use_fakes(monkeypatch):
     """Make the CLI discover fake checks; returns a setter to swap them."""
     def use(**overrides):
         mods = fake_modules(**overrides)
-        monkeypatch.setattr(audits.registry, "available_checks", lambda package=None: mods)
+        monkeypatch.setattr(corpus_sieve.audits.registry, "available_checks", lambda package=None: mods)
         return mods
 
     use()
@@ -119,13 +119,13 @@ def test_custom_column_names(tmp_path, use_fakes):
 
 
 def test_terminal_summary_escapes_control_characters(tmp_path, use_fakes, capsys):
-    from audits.cli import _one_line
+    from corpus_sieve.pipeline.cli.audit import _one_line
 
     assert _one_line("a\x1b[31mred\x07") == "a\\x1b[31mred\\x07"
 
 
 def test_importing_the_cli_module_stays_light():
-    code = "import sys, audits.cli; print('polars' in sys.modules)"
+    code = "import sys, corpus_sieve.pipeline.cli.audit; print('polars' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -133,8 +133,8 @@ def test_importing_the_cli_module_stays_light():
 def test_real_checks_through_the_real_command(corpus_file, tmp_path, repo_root):
     """The real command end to end with real (cheap) checks (exit 0 or 1, never a crash)."""
     out = tmp_path / "o"
-    real = [c for c in ("label_balance", "duplicates", "split_leakage") if c in audits.registry.available_checks()]
-    proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "audit", str(corpus_file), "--out", str(out),
+    real = [c for c in ("label_balance", "duplicates", "split_leakage") if c in corpus_sieve.audits.registry.available_checks()]
+    proc = subprocess.run([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "audit", str(corpus_file), "--out", str(out),
                            "--checks", ",".join(real)], cwd=repo_root,
                           capture_output=True, text=True)
     assert proc.returncode in (0, 1), proc.stderr

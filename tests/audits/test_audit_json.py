@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from _framework_fakes import corpus_frame, fake_module, fake_modules, real_sample
 
-from audits.base import CheckResult
-from audits.findings import CHECK_IDS, Finding
-from audits.loader import canonicalise
-from audits.outputs import AUDIT_JSON, FLAGS_PARQUET, REPORT_HTML, write_outputs
-from audits.runner import run_audit
+from corpus_sieve.audits.base import CheckResult
+from corpus_sieve.audits.findings import CHECK_IDS, Finding
+from corpus_sieve.audits.loader import canonicalise
+from corpus_sieve.audits.report.outputs import AUDIT_JSON, FLAGS_PARQUET, REPORT_HTML, write_outputs
+from corpus_sieve.audits.runner import run_audit
 
 # The contract, as a (small) JSON schema: required keys and their types; more keys are allowed.
 SCHEMA = {
@@ -165,7 +165,7 @@ def test_real_checks_write_schema_valid_outputs(shared_data, tmp_path):
 
     text_free_baseline is left out only for speed (it cross-validates a classifier; its own tests cover it).
     """
-    from audits.registry import available_checks
+    from corpus_sieve.audits.registry import available_checks
 
     checks = [c for c in available_checks() if c != "text_free_baseline"]
     result = run_audit(canonicalise(real_sample(shared_data)), checks=checks)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from _framework_fakes import HOSTILE, corpus_frame, fake_modules
 
-from audits.loader import canonicalise
-from audits.outputs import write_outputs
-from audits.report_html import CSP
-from pipeline.report.html import esc
-from audits.runner import run_audit
+from corpus_sieve.audits.loader import canonicalise
+from corpus_sieve.audits.report.outputs import write_outputs
+from corpus_sieve.audits.report.html_report import CSP
+from corpus_sieve.pipeline.report.html import esc
+from corpus_sieve.audits.runner import run_audit
 
 pytestmark = pytest.mark.slow
 
@@ -113,7 +113,7 @@ def run_pages(tmp_path_factory) -> dict[str, Path]:
     """report.html of a ``sieve clean`` run over hostile rows, and the comparison of two such runs."""
     import json
 
-    from pipeline.cli import main
+    from corpus_sieve.pipeline.cli.main import main
 
     tmp = tmp_path_factory.mktemp("run_report")
     corpus = tmp / "hostile.jsonl"

@@ -1,11 +1,11 @@
-"""audits.config: the recipe's audit: section, validated against the checks' DEFAULTS."""
+"""corpus_sieve.audits.config: the recipe's audit: section, validated against the checks' DEFAULTS."""
 
 from __future__ import annotations
 
 import pytest
 from _framework_fakes import fake_modules
 
-from audits.config import (
+from corpus_sieve.audits.config import (
     AuditConfigError,
     build_config,
     config_from_recipe,
@@ -125,7 +125,7 @@ def test_effective_thresholds_show_defaults_and_overrides():
 
 def test_real_checks_defaults_validate():
     """Whatever real checks exist: their DEFAULTS round-trip through the validator."""
-    from audits.registry import available_checks
+    from corpus_sieve.audits.registry import available_checks
 
     real = available_checks()
     section = {"thresholds": {cid: dict(m.DEFAULTS) for cid, m in real.items()}}

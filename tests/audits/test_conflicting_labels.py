@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 from _pt_corpus import corpus, deduped, loud, perturb, pt_frame
 
-from audits.base import AuditConfig
-from audits.checks import conflicting_labels
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import conflicting_labels
 
 
 def test_frmt_identical_cross_variety_pairs_are_found(shared_data):

@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 from _pt_corpus import corpus, loud, pt_frame, with_splits
 
-from audits.base import AuditConfig
-from audits.checks import domain_confounding
-from audits.checks.domain_confounding import association
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import domain_confounding
+from corpus_sieve.audits.checks.domain_confounding import association
 
 
 def _no_source(frame: pl.DataFrame) -> pl.DataFrame:

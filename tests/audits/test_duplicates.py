@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 from _pt_corpus import corpus, deduped, loud, pt_frame
 
-from audits.base import AuditConfig
-from audits.checks import duplicates
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import duplicates
 
 
 def test_deduplicated_real_corpus_has_no_duplicates(shared_data):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 from _pt_corpus import corpus, loud, pt_frame, with_splits
 
-from audits.base import AuditConfig
-from audits.checks import label_balance
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import label_balance
 
 
 def test_balanced_real_corpus_stays_quiet(shared_data):

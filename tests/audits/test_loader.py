@@ -1,4 +1,4 @@
-"""audits.loader: every input kind becomes the same canonical corpus; bad inputs fail clearly."""
+"""corpus_sieve.audits.loader: every input kind becomes the same canonical corpus; bad inputs fail clearly."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from audits.base import SINGLE_DOMAIN
-from audits.loader import AuditInputError, canonicalise, load_corpus
+from corpus_sieve.audits.base import SINGLE_DOMAIN
+from corpus_sieve.audits.loader import AuditInputError, canonicalise, load_corpus
 
 CANONICAL = ["id", "text", "label", "domain", "split", "source"]
 

@@ -9,7 +9,7 @@ from _pt_corpus import corpus, pt_frame, perturb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audits import neardup as nd
+from corpus_sieve.audits.stats import neardup as nd
 
 
 def test_key_keeps_diacritics_and_punctuation_and_folds_case_and_space():

@@ -1,4 +1,4 @@
-"""audits.properties: golden examples (real Portuguese and English lines) and property tests."""
+"""corpus_sieve.audits.stats.properties: golden examples (real Portuguese and English lines) and property tests."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from _shortcut_data import corpus, dslcc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audits.properties import BINARY_PROPERTIES, PROPERTIES, compute_properties, corpus_properties
+from corpus_sieve.audits.stats.properties import BINARY_PROPERTIES, PROPERTIES, compute_properties, corpus_properties
 
 
 def props(*texts: str) -> list[dict]:

@@ -9,10 +9,10 @@ import pytest
 from _shortcut_data import corpus, dslcc, loud, permuted, plant, tatoeba
 from scipy import stats
 
-from audits.base import AuditConfig
-from audits.checks import property_shortcut
-from audits.properties import compute_properties
-from audits.shortcut_stats import cmh_test
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import property_shortcut
+from corpus_sieve.audits.stats.properties import compute_properties
+from corpus_sieve.audits.stats.shortcut_stats import cmh_test
 
 
 def _find(result, feature, domain="news"):

@@ -11,13 +11,13 @@ from _framework_fakes import HOSTILE, corpus_frame, fake_module, fake_modules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audits import figures
-from pipeline.report import svg
-from audits.base import CheckResult
-from audits.findings import Example, Finding
-from audits.loader import canonicalise
-from audits.report_html import CSP, describe_statistic, highlight, render_html
-from audits.runner import run_audit
+from corpus_sieve.audits.report import figures
+from corpus_sieve.pipeline.report import svg
+from corpus_sieve.audits.base import CheckResult
+from corpus_sieve.audits.findings import Example, Finding
+from corpus_sieve.audits.loader import canonicalise
+from corpus_sieve.audits.report.html_report import CSP, describe_statistic, highlight, render_html
+from corpus_sieve.audits.runner import run_audit
 
 
 class Elements(HTMLParser):

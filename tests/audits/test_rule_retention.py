@@ -7,8 +7,8 @@ import json
 import polars as pl
 from _pt_corpus import corpus
 
-from audits.base import AuditConfig
-from audits.checks import rule_retention
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import rule_retention
 
 
 def _corpus(run_dir):

@@ -1,4 +1,4 @@
-"""audits.runner: runs checks, merges findings/tables/flags, and never turns a bug into a finding."""
+"""corpus_sieve.audits.runner: runs checks, merges findings/tables/flags, and never turns a bug into a finding."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 from _framework_fakes import HOSTILE, broken, clean, corpus_frame, fake_module, fake_modules
 
-from audits.base import AuditConfig, CheckResult
-from audits.config import AuditConfigError
-from audits.findings import Finding, ordered
-from audits.loader import canonicalise
-from audits.registry import CheckContractError, available_checks
-from audits.runner import FLAGGED_BY, CheckFailed, run_audit
+from corpus_sieve.audits.base import AuditConfig, CheckResult
+from corpus_sieve.audits.config import AuditConfigError
+from corpus_sieve.audits.findings import Finding, ordered
+from corpus_sieve.audits.loader import canonicalise
+from corpus_sieve.audits.registry import CheckContractError, available_checks
+from corpus_sieve.audits.runner import FLAGGED_BY, CheckFailed, run_audit
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_findings_are_objects(corpus):
 
 def test_real_checks_are_discovered_and_follow_the_contract():
     """Whatever check modules exist in audits/checks are found, in CHECK_IDS order."""
-    from audits.findings import CHECK_IDS
+    from corpus_sieve.audits.findings import CHECK_IDS
 
     found = available_checks()
     assert list(found) == [c for c in CHECK_IDS if c in found]

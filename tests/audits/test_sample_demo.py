@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 from _shortcut_data import corpus, loud, permuted
 
-from audits.base import AuditConfig
-from audits.checks import token_shortcut
-from pipeline.cli import main
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import token_shortcut
+from corpus_sieve.pipeline.cli.main import main
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
 

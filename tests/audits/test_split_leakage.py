@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 from _pt_corpus import corpus, deduped, loud, perturb, pt_frame, with_splits
 
-from audits import neardup as nd
-from audits.base import AuditConfig
-from audits.checks import split_leakage
+from corpus_sieve.audits.stats import neardup as nd
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import split_leakage
 
 
 def _clean(shared_data) -> pl.DataFrame:

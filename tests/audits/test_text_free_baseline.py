@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from _shortcut_data import corpus, dslcc, loud, permuted, plant, tatoeba
 
-from audits.base import AuditConfig
-from audits.checks import text_free_baseline
-from audits.shortcut_stats import balanced_accuracy_null
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import text_free_baseline
+from corpus_sieve.audits.stats.shortcut_stats import balanced_accuracy_null
 
 
 def test_planted_trailing_whitespace_is_found_and_named(shared_data):

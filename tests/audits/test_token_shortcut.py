@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 from _shortcut_data import corpus, dslcc, loud, permuted, plant, tatoeba
 
-from audits.base import AuditConfig
-from audits.checks import token_shortcut
-from audits.token_tags import static_tag
+from corpus_sieve.audits.base import AuditConfig
+from corpus_sieve.audits.checks import token_shortcut
+from corpus_sieve.audits.stats.token_tags import static_tag
 
 
 def _by_feature(result) -> dict:

@@ -36,7 +36,7 @@ _FILTER = None
 
 def _init(params: dict) -> None:
     global _FILTER
-    from filters import RemoveBoilerplate
+    from corpus_sieve.filters import RemoveBoilerplate
 
     _FILTER = RemoveBoilerplate(**params)
 
@@ -75,7 +75,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
 
 
 def configurations(backend: str, language: str, plain: bool) -> list[tuple[str, dict]]:
-    from filters.html_backends import BACKENDS, backend_available
+    from corpus_sieve.filters.html.backends import BACKENDS, backend_available
 
     names = BACKENDS if backend == "all" else (backend,)
     configs = []

@@ -207,7 +207,7 @@ def components(paths: dict[str, Path], sieve_run: Path) -> dict[str, float]:
     out[f"tokenizers encode_batch ({len(texts):,} cleaned texts)"] = time.perf_counter() - t0
 
     import peer_rules
-    from filters import RemoveBoilerplate
+    from corpus_sieve.filters import RemoveBoilerplate
 
     pages = pl.read_ndjson(paths["web"])["text"].to_list()
     t0 = time.perf_counter()

@@ -40,8 +40,8 @@ def fuzz(examples: int) -> None:
 
 def kill_resume(kills: int) -> None:
     import test_reliability_resume as r
-    from pipeline.recipe import load_recipe
-    from pipeline.runner import run_pipeline
+    from corpus_sieve.pipeline.recipe.recipe import load_recipe
+    from corpus_sieve.pipeline.engines.local import run_pipeline
 
     tmp = Path(tempfile.mkdtemp())
     data = r.corpus(tmp, copies=10)
@@ -64,7 +64,7 @@ def kill_resume(kills: int) -> None:
         else:
             break  # it finished before the kill
     if not (run_dir / "stats.json").exists():
-        out = subprocess.run([sys.executable, "-m", "pipeline.cli", "clean", "--resume", str(run_dir), "--quiet"],
+        out = subprocess.run([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", "--resume", str(run_dir), "--quiet"],
                              capture_output=True, text=True, cwd=REPO)
         assert out.returncode == 0, out.stderr
     r.assert_same_run(clean, run_dir)

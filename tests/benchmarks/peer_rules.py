@@ -23,15 +23,15 @@ import re as _re
 
 import regex
 
-from filters._html import ENTITY_PATTERN, MARKUP_PATTERN
-from filters.bullets import LIST_BULLET
-from filters.codes import COD_CODE
-from filters.dash_blocks import SEPARATOR_LINE, SEPARATOR_RUN
-from filters.hashtags import HASHTAG_RUN
-from filters.invalid_chars import INVALID_CHAR
-from filters.mentions import MENTION
-from filters.retweets import RETWEET_MARKER
-from filters.urls import URL_OR_EMAIL
+from corpus_sieve.filters.html.parse import ENTITY_PATTERN, MARKUP_PATTERN
+from corpus_sieve.filters.rules.remove_list_bullets import LIST_BULLET
+from corpus_sieve.filters.rules.remove_cod_codes import COD_CODE
+from corpus_sieve.filters.rules.remove_dash_blocks import SEPARATOR_LINE, SEPARATOR_RUN
+from corpus_sieve.filters.rules.remove_hashtags import HASHTAG_RUN
+from corpus_sieve.filters.rules.reject_invalid_chars import INVALID_CHAR
+from corpus_sieve.filters.rules.remove_mentions import MENTION
+from corpus_sieve.filters.rules.remove_retweet_marker import RETWEET_MARKER
+from corpus_sieve.filters.rules.remove_urls import URL_OR_EMAIL
 
 MIN_TOKENS, MAX_TOKENS = 10, 900
 MARKUP_OR_ENTITY = regex.compile(f"{MARKUP_PATTERN}|{ENTITY_PATTERN}")
@@ -140,7 +140,7 @@ def justext_text(html: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _html_to_text():
-    from filters import HtmlToText
+    from corpus_sieve.filters import HtmlToText
 
     return HtmlToText()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RejectUnbalanced
+from corpus_sieve.filters import RejectUnbalanced
 
 DSLCC_OK = "A inadimplência com cheques voltou a cair no país, no mês passado. Segundo indicador divulgado hoje (23) pela Serasa Experian, a queda em abril foi de 5,8% em comparação a março. Entre os mais de 80,2 milhões de cheques compensados, o número de documentos devolvidos chegou a 1,6 milhão (2% do total)."
 DSLCC_CURLY = "Alem do tal D’Alema com otimismo pregar um GOLPE “encontrar um remédio jurídico” (rasgar a constituição brasileira, que determina as atribuições de cada poder)."

@@ -1,4 +1,4 @@
-"""Golden and property tests for ``remove_boilerplate`` (filters/boilerplate.py)."""
+"""Golden and property tests for ``remove_boilerplate`` (filters/html/remove_boilerplate.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import RemoveBoilerplate
-from filters.boilerplate import load_stoplist, make_paragraphs, resolve_stoplist_name
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.remove_boilerplate import load_stoplist, make_paragraphs, resolve_stoplist_name
 
 WCXB_PAGES = ("0015", "0052", "0082", "0088")
 
@@ -323,7 +323,7 @@ def test_unknown_backend() -> None:
 
 
 def test_missing_backend_package_is_reported_up_front(monkeypatch) -> None:
-    import filters.html_backends as hb
+    import corpus_sieve.filters.html.backends as hb
 
     monkeypatch.setattr(hb, "backend_available", lambda name: name == "justext")
     with pytest.raises(ImportError, match="corpus-sieve\\[html\\]"):

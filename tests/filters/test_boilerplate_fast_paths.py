@@ -17,15 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from filters import RemoveBoilerplate
-from filters._paragraphs import make_paragraphs, make_paragraphs_and_word_tables
-from filters.extract_main import (
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.paragraphs import make_paragraphs, make_paragraphs_and_word_tables
+from corpus_sieve.filters.html.content_region import (
     BOILERPLATE_TOKENS, CHROME_ROLES, CONTENT_ROOT_XPATH, _SWALLOWED_XPATH, _remove_keeping_tail, _swallowing_containers, _token_hint,
     class_tokens, content_root, first_body, has_long_token, is_token_soup, parse_page, preclean,
     prune_and_choose_region, prune_chrome, region_candidates, word_count,
 )
-from filters.repeated_blocks import _WORD, dominant_item_block, item_blocks, word_tables
-from filters.structured_data import PRODUCT_TYPES, is_product_page, json_ld_types
+from corpus_sieve.filters.html.repeated_blocks import _WORD, dominant_item_block, item_blocks, word_tables
+from corpus_sieve.filters.html.structured_data import PRODUCT_TYPES, is_product_page, json_ld_types
 
 #: WCXB pages read here: every 30th of the 600 (a spread of sites and page types)
 WCXB_SAMPLE = slice(3, None, 30)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from filters import RemoveListBullets
+from corpus_sieve.filters import RemoveListBullets
 
 DSLCC_YEAR = "2005 assistiu ao regresso de Montenegro aos papéis principais, ao interpretar três personagens diferentes na épica saga feminista \"Casa de Areia\""
 DSLCC_ORDINAL = "A quem é que o benfica ganha? ao Sporting que já não ganha há mais de 7 jogos! ao Estugarda que está 17.º na Liga Alemã"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RemoveCodCodes
+from corpus_sieve.filters import RemoveCodCodes
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """The compiled speed-ups give the Python code's output exactly.
 
-* ``filters/_walk.pyx``: jusText's paragraph walk (the Python walk's paragraphs, field for field);
-* ``filters/_rawcut.pyx``: the raw-block cut (``strip_raw_blocks``' bytes, byte for byte);
-* ``filters/_attrstrip.pyx``: start tags without attributes (libxml2's tree, attributes aside).
+* ``filters/html/_walk.pyx``: jusText's paragraph walk (the Python walk's paragraphs, field for field);
+* ``filters/html/_rawcut.pyx``: the raw-block cut (``strip_raw_blocks``' bytes, byte for byte);
+* ``filters/html/_attrstrip.pyx``: start tags without attributes (libxml2's tree, attributes aside).
 
 ``make install`` compiles them; where they are not compiled (no C compiler),
 the Python code runs and these comparisons skip, except the check that a
@@ -24,11 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from filters import _paragraphs as paragraphs_module
-from filters._compiled import compiled
-from filters.extract_main import READ_ATTRIBUTES
-from filters._html import NESTING_TAGS, RAW_TEXT_TAGS, _strip_raw_blocks_python, strip_raw_blocks
-from filters._paragraphs import (
+from corpus_sieve.filters.html import paragraphs as paragraphs_module
+from corpus_sieve.filters.html.compiled import compiled
+from corpus_sieve.filters.html.content_region import READ_ATTRIBUTES
+from corpus_sieve.filters.html.parse import NESTING_TAGS, RAW_TEXT_TAGS, _strip_raw_blocks_python, strip_raw_blocks
+from corpus_sieve.filters.html.paragraphs import (
     PARAGRAPH_TAGS,
     CachedParagraph,
     _normalize_stripped,
@@ -37,17 +37,17 @@ from filters._paragraphs import (
     justext_document,
     make_paragraphs,
 )
-from filters.extract_main import parse_page, preclean
+from corpus_sieve.filters.html.content_region import parse_page, preclean
 
 MODULES = ("_walk", "_rawcut", "_attrstrip")
-BUILT = all(importlib.util.find_spec(f"filters.{name}") is not None for name in MODULES)
+BUILT = all(importlib.util.find_spec(f"corpus_sieve.filters.html.{name}") is not None for name in MODULES)
 # SIEVE_PURE_PYTHON=1 runs the suite on the Python paths alone (what a machine without a compiler runs)
 COMPILED = BUILT and not os.environ.get("SIEVE_PURE_PYTHON")
-needs_walk = pytest.mark.skipif(not COMPILED, reason="filters/*.pyx are not compiled here, or SIEVE_PURE_PYTHON is set")
+needs_walk = pytest.mark.skipif(not COMPILED, reason="filters/html/*.pyx are not compiled here, or SIEVE_PURE_PYTHON is set")
 
 
 def _c_walk(root):
-    from filters._walk import walk_paragraphs
+    from corpus_sieve.filters.html._walk import walk_paragraphs
 
     return walk_paragraphs(root, CachedParagraph, _normalize_stripped, _normalized_length)
 
@@ -59,9 +59,9 @@ def _fields(paragraphs) -> list[tuple]:
 
 def _same(root) -> None:
     assert _fields(_c_walk(root)) == _fields(_python_paragraphs(root, None)[0])
-    # with the word tables of the listing check (filters/repeated_blocks.py)
-    from filters._paragraphs import _WORD
-    from filters._walk import walk_paragraphs
+    # with the word tables of the listing check (filters/html/repeated_blocks.py)
+    from corpus_sieve.filters.html.paragraphs import _WORD
+    from corpus_sieve.filters.html._walk import walk_paragraphs
 
     for min_children in (1, 3):
         ours, (words, link_words, parents) = walk_paragraphs(
@@ -75,12 +75,12 @@ def test_built_where_a_compiler_exists() -> None:
     # CI and `make install` on a machine with a C compiler must not silently fall back
     if shutil.which("cc") is None and shutil.which("gcc") is None:
         pytest.skip("no C compiler: the pure-Python walk is the installed one")
-    assert BUILT, "filters/*.pyx were not compiled: run `make install` (needs Cython and a C compiler)"
+    assert BUILT, "filters/html/*.pyx were not compiled: run `make install` (needs Cython and a C compiler)"
 
 
 @needs_walk
 def test_paragraph_tags_agree() -> None:
-    from filters._walk import is_paragraph_tag
+    from corpus_sieve.filters.html._walk import is_paragraph_tag
 
     html_tags = (
         "a abbr address area article aside audio b base bdi bdo big blink blockquote body br button canvas "
@@ -143,7 +143,7 @@ def test_a_path_is_kept_when_the_walk_climbs_above_it_before_any_text() -> None:
 
 @needs_walk
 def test_an_entity_reference_falls_back_to_the_python_walk() -> None:
-    from filters._walk import UnsupportedTree
+    from corpus_sieve.filters.html._walk import UnsupportedTree
 
     root = etree.fromstring("<html><body><p>a</p></body></html>", etree.HTMLParser())
     root.find(".//p").append(etree.Entity("nbsp"))
@@ -153,7 +153,7 @@ def test_an_entity_reference_falls_back_to_the_python_walk() -> None:
 
 @needs_walk
 def test_the_environment_switch_turns_them_off() -> None:
-    code = "from filters._compiled import compiled; print([compiled(m) for m in ('_walk', '_rawcut', '_attrstrip')])"
+    code = "from corpus_sieve.filters.html.compiled import compiled; print([compiled(m) for m in ('_walk', '_rawcut', '_attrstrip')])"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"SIEVE_PURE_PYTHON": "1", "PATH": ""}, check=True)
     assert run.stdout.strip() == "[None, None, None]"
@@ -340,7 +340,7 @@ def test_attribute_strip_keeps_the_tree_on_random_markup(bits: list[bytes]) -> N
 @needs_walk
 @needs_html5_tokenizer
 def test_attribute_strip_keeps_the_tree_on_wcxb_pages(shared_data) -> None:
-    from filters._html import encode_without_controls
+    from corpus_sieve.filters.html.parse import encode_without_controls
 
     for f in sorted((shared_data / "html" / "wcxb-dev" / "html").glob("*.html.gz"))[::5]:
         _same_tree(encode_without_controls(strip_raw_blocks(gzip.decompress(f.read_bytes()), keep_noscript=True)))
@@ -364,8 +364,8 @@ def test_plain_justext_paragraphs_do_not_change_without_attributes(shared_data, 
 @needs_walk
 @needs_html5_tokenizer
 def test_content_region_extraction_does_not_change_without_the_other_attributes(shared_data, monkeypatch) -> None:
-    from filters import extract_main
-    from filters.boilerplate import RemoveBoilerplate
+    from corpus_sieve.filters.html import content_region as extract_main
+    from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 
     files = sorted((shared_data / "html" / "wcxb-dev" / "html").glob("*.html.gz"))[::6]
     pages = [gzip.decompress(f.read_bytes()) for f in files]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RemoveDashBlocks
+from corpus_sieve.filters import RemoveDashBlocks
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for ``exact_dedup`` (filters/dedup.py)."""
+"""Tests for ``exact_dedup`` (filters/dedup/exact_dedup.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import ExactDedup
+from corpus_sieve.filters import ExactDedup
 
 
 def _run_in_batches(texts: list[str | None], batch_size: int, **params) -> pl.DataFrame:
@@ -104,7 +104,7 @@ def test_str_series_dataframe_lazyframe_agree() -> None:
 
 
 def test_is_global_and_registered() -> None:
-    from filters import get_filter_class
+    from corpus_sieve.filters import get_filter_class
 
     assert ExactDedup.is_global is True
     assert get_filter_class("exact_dedup") is ExactDedup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RejectDotRuns
+from corpus_sieve.filters import RejectDotRuns
 
 TOLD = "rt @user bem.... ainda faltam 2 anos pra acabar, há esperança https://t.co/ka3lee9gz6"
 TOLD_ELLIPSIS = "rt @user @user putz, e sex tape não dá pra gravar todo dia..."

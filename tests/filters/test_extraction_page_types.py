@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from filters import RemoveBoilerplate
-from filters.extract_main import is_token_soup, parse_page, preclean
-from filters.repeated_blocks import foreign_item_elements
-from filters.structured_data import is_product_page, json_ld_blocks, json_ld_types
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.content_region import is_token_soup, parse_page, preclean
+from corpus_sieve.filters.html.repeated_blocks import foreign_item_elements
+from corpus_sieve.filters.html.structured_data import is_product_page, json_ld_blocks, json_ld_types
 
 
 def _page(shared_data, fid: str) -> str:

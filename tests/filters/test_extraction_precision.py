@@ -1,4 +1,4 @@
-"""Precision rules of ``remove_boilerplate`` (filters/precision_rules.py): form chrome and poster chrome.
+"""Precision rules of ``remove_boilerplate`` (filters/html/precision_rules.py): form chrome and poster chrome.
 
 Real pages come from the WCXB dev half in ``../shared/data`` (skipped when absent).
 """
@@ -11,8 +11,8 @@ import json
 import pytest
 from lxml import etree
 
-from filters import RemoveBoilerplate
-from filters.precision_rules import POSTER_CHROME_NAMES, detail_chrome_elements, is_poster_chrome
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.precision_rules import POSTER_CHROME_NAMES, detail_chrome_elements, is_poster_chrome
 
 _PROSE_PT = (
     "<p>O Governo aprovou hoje em Conselho de Ministros um conjunto de medidas para apoiar as famílias "

@@ -13,9 +13,9 @@ import gzip
 import pytest
 from lxml import etree
 
-from filters import RemoveBoilerplate
-from filters.extract_main import class_tokens, prune_chrome
-from filters.repeated_blocks import dominant_item_block
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.content_region import class_tokens, prune_chrome
+from corpus_sieve.filters.html.repeated_blocks import dominant_item_block
 
 
 def _page(shared_data, fid: str) -> str:

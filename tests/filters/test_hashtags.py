@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RemoveHashtags
+from corpus_sieve.filters import RemoveHashtags
 
 TOLD = "tô vendo que vou chorar igual uma criancinha #descendants3"
 TOLD_DOT = "@user pq a boca foi feita pra falar .#stfvergonhanacional"

@@ -1,4 +1,4 @@
-"""Golden and property tests for ``html_to_text`` (filters/html_text.py)."""
+"""Golden and property tests for ``html_to_text`` (filters/html/html_to_text.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import HtmlToText
-from filters._html import strip_raw_blocks
+from corpus_sieve.filters import HtmlToText
+from corpus_sieve.filters.html.parse import strip_raw_blocks
 
 to_text = HtmlToText()
 
@@ -136,7 +136,7 @@ def test_str_series_dataframe_lazyframe_agree() -> None:
 
 
 def test_registered_and_params() -> None:
-    from filters import get_filter_class
+    from corpus_sieve.filters import get_filter_class
 
     assert get_filter_class("html_to_text") is HtmlToText
     assert HtmlToText(max_bytes=10).get_params() == {"max_bytes": 10, "parser": "bs4"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RejectInvalidChars
+from corpus_sieve.filters import RejectInvalidChars
 
 TOLD_FFFD = "porra maluca dar um jeito na vida,larga esse lixo pra l谩,n茫o te merece 鈥\ufffd descartei o 馃棏 https://t.co/arizrej88w"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RejectLongWords
+from corpus_sieve.filters import RejectLongWords
 
 TOLD = "@user kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk vsf mt bom"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RemoveMentions
+from corpus_sieve.filters import RemoveMentions
 
 TOLD = "@user @user @user o cara só é simplesmente o maior vencedor da história de futebol, tá com 36 anos e tem gás demais e não um gordo com joelho fodido"
 TOLD_GLUED = "TAEHY TA FAZENDO BIRRA@user filho da puta, eu amo ele, saco. Não passou nem 10 minutos e eu ja não aguento mais ignorar. 😔😔😔😔😔😔😔😔😔😔😔😔😔"

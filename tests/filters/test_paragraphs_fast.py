@@ -1,8 +1,8 @@
-"""The fast jusText paragraph maker and classifier (filters/_paragraphs.py) give jusText's exact output.
+"""The fast jusText paragraph maker and classifier (filters/html/paragraphs.py) give jusText's exact output.
 
 Also the parse helpers they rely on: ``encode_without_controls``, ``is_blank_utf8``
-(filters/_html.py), ``count_words``/``word_count`` and the plain-etree ``parse_page``
-(filters/extract_main.py).
+(filters/html/parse.py), ``count_words``/``word_count`` and the plain-etree ``parse_page``
+(filters/html/content_region.py).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from filters import _paragraphs as fast
-from filters._html import encode_without_controls, is_blank_utf8, remove_control_chars, strip_raw_blocks
-from filters.boilerplate import load_stoplist
-from filters.extract_main import count_words, parse_page, preclean, word_count
+from corpus_sieve.filters.html import paragraphs as fast
+from corpus_sieve.filters.html.parse import encode_without_controls, is_blank_utf8, remove_control_chars, strip_raw_blocks
+from corpus_sieve.filters.html.remove_boilerplate import load_stoplist
+from corpus_sieve.filters.html.content_region import count_words, parse_page, preclean, word_count
 
 justext_core = pytest.importorskip("justext.core")
 from justext.paragraph import HEADINGS_PATTERN as JUSTEXT_HEADINGS  # noqa: E402
@@ -251,7 +251,7 @@ def test_word_count_reads_the_subtree_without_its_tail() -> None:
 
 
 def _read_attributes_only(root):
-    from filters.extract_main import READ_ATTRIBUTES
+    from corpus_sieve.filters.html.content_region import READ_ATTRIBUTES
 
     for el in root.iter():
         if isinstance(el.tag, str):
@@ -263,14 +263,14 @@ def _read_attributes_only(root):
 def test_parse_page_gives_plain_etree_elements_and_lxml_html_tree(monkeypatch) -> None:
     import lxml.html
 
-    from filters import extract_main
+    from corpus_sieve.filters.html import content_region as extract_main
 
     root = parse_page(PAGE)
     assert type(root) is etree._Element and not isinstance(root, lxml.html.HtmlElement)
     reference = etree.fromstring(
         PAGE.encode(), lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     )
-    # the attributes the extraction never reads are gone before parsing where filters/_attrstrip.pyx is compiled
+    # the attributes the extraction never reads are gone before parsing where filters/html/_attrstrip.pyx is compiled
     as_parsed = etree.tostring(root)
     assert _read_attributes_only(root) == _read_attributes_only(reference)
     if extract_main.attribute_stripper() is not None:
@@ -361,7 +361,7 @@ def test_justext_document_is_justexts_on_random_documents(bits: list[str]) -> No
 def test_plain_extraction_is_justexts_on_wcxb_pages(shared_data) -> None:
     import justext
 
-    from filters.boilerplate import RemoveBoilerplate
+    from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 
     plain = RemoveBoilerplate(language="pt", content_root=False)
     stoplist = justext.get_stoplist("Portuguese")

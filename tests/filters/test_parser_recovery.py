@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import gzip
 
-from filters import RemoveBoilerplate
-from filters.extract_main import parse_page, preclean
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.content_region import parse_page, preclean
 
 
 def _page(shared_data, fid: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import TrimSpacesInsideQuotes
+from corpus_sieve.filters import TrimSpacesInsideQuotes
 
 TOLD = "Meu nivel de amizade com isis é ela ter meu insta e eu ter o dela, e quando eu penso que não ela manda mensagem “ falano otario ta falando dnv no insta”"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from filters import RegexReject, RegexReplace
-from filters.regex_rules import RegexTimeoutError, SafePattern, is_rust_compatible, python_to_rust_replacement
+from corpus_sieve.filters import RegexReject, RegexReplace
+from corpus_sieve.filters.safe_regex import RegexTimeoutError, SafePattern, is_rust_compatible, python_to_rust_replacement
 
 
 @pytest.mark.parametrize("pattern", [r"\d+", r"(?P<x>a)", r"\p{L}+", r"[\w--\d]"])

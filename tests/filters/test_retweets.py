@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RemoveRetweetMarker
+from corpus_sieve.filters import RemoveRetweetMarker
 
 TOLD_CHAINED = "rt @user @user o cara adultera dados, que foram desmascarados e ainda quer ficar no governo?"
 TOLD = "rt @user hora de colocar os fatos na mesa https://t.co/8174j0wtry"

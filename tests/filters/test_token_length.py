@@ -1,4 +1,4 @@
-"""Tests for ``token_length`` (filters/token_length.py): a tiny tokenizer built here
+"""Tests for ``token_length`` (filters/tokens/token_length.py): a tiny tokenizer built here
 (always runs) and the real cl100k tokenizer from ../shared/data (skipped when absent)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 import polars as pl
 import pytest
 
-from filters import TokenLength
-from pipeline.presets import PRESET_DIR
+from corpus_sieve.filters import TokenLength
+from corpus_sieve.pipeline.recipe.presets import PRESET_DIR
 
 SENTENCES = [
     "o governo aprovou hoje o orçamento",
@@ -127,7 +127,7 @@ def test_invalid_bounds(tiny_tokenizer: str) -> None:
 
 
 def test_registered() -> None:
-    from filters import get_filter_class
+    from corpus_sieve.filters import get_filter_class
 
     assert get_filter_class("token_length") is TokenLength
 
@@ -166,7 +166,7 @@ def test_direct_tokenizer_json_counts_equal_autotokenizer(where, request, repo_r
     """The fast path (tokenizers.Tokenizer.from_file) counts exactly like AutoTokenizer."""
     from transformers import AutoTokenizer
 
-    from filters.token_length import TokenLength, _counting_backend
+    from corpus_sieve.filters.tokens.token_length import TokenLength, _counting_backend
 
     if where == "shared_cl100k":
         path = request.getfixturevalue("shared_data") / "tokenizers" / "cl100k"
@@ -192,7 +192,7 @@ def _exact(check, texts: list[str]) -> list[str | None]:
 
 
 def test_cl100k_bounds_are_proven_and_other_tokenizers_fall_back(cl100k: str, tiny_tokenizer: str, repo_root) -> None:
-    from filters.token_length import _load_counting_backend, proven_bounds
+    from corpus_sieve.filters.tokens.token_length import _load_counting_backend, proven_bounds
 
     assert proven_bounds(_load_counting_backend(cl100k))
     assert not proven_bounds(_load_counting_backend(tiny_tokenizer))  # WordLevel: a word can be [UNK]-dropped ...
@@ -201,7 +201,7 @@ def test_cl100k_bounds_are_proven_and_other_tokenizers_fall_back(cl100k: str, ti
 
 def test_cl100k_with_a_normalizer_is_not_trusted(cl100k: str, tmp_path) -> None:
     """A normalizer can make a text longer than its bytes: the shortcut must switch off."""
-    from filters.token_length import _load_counting_backend, proven_bounds
+    from corpus_sieve.filters.tokens.token_length import _load_counting_backend, proven_bounds
 
     with open(f"{cl100k}/tokenizer.json", encoding="utf-8") as fh:
         spec = json.load(fh)
@@ -215,7 +215,7 @@ def test_cl100k_with_a_normalizer_is_not_trusted(cl100k: str, tmp_path) -> None:
 
 def test_cl100k_white_space_agrees_with_polars_on_every_code_point(cl100k: str) -> None:
     """The proof needs the tokenizer's ``\\s`` to be polars' ``\\s`` (Unicode White_Space), everywhere."""
-    from filters.token_length import _load_counting_backend
+    from corpus_sieve.filters.tokens.token_length import _load_counting_backend
 
     pre = _load_counting_backend(cl100k).pre_tokenizer
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
@@ -289,7 +289,7 @@ except ImportError:  # pragma: no cover
 
 @pytest.fixture()
 def in_background(monkeypatch):
-    from filters import token_length
+    from corpus_sieve.filters.tokens import token_length
 
     monkeypatch.setattr(token_length, "_BACKGROUND", True)
     monkeypatch.setattr(token_length, "_REMOTES", {})

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from filters import RepairUnicode
-from filters.unicode_repair import MOJIBAKE, fix_mojibake
+from corpus_sieve.filters import RepairUnicode
+from corpus_sieve.filters.rules.repair_unicode import MOJIBAKE, fix_mojibake
 
 
 def mojibake(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters import RemoveUrls
+from corpus_sieve.filters import RemoveUrls
 
 # verbatim ToLD-Br / DSLCC lines
 TOLD_TCO = "rt @user hora de colocar os fatos na mesa https://t.co/8174j0wtry"

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import RemoveBoilerplate
-from filters._html import cap_bytes, cap_utf8, strip_raw_blocks
-from filters.base import python_values
-from filters.structured_data import is_product_page
+from corpus_sieve.filters import RemoveBoilerplate
+from corpus_sieve.filters.html.parse import cap_bytes, cap_utf8, strip_raw_blocks
+from corpus_sieve.filters.base import python_values
+from corpus_sieve.filters.html.structured_data import is_product_page
 
 # tags and text, with multi-byte letters, Unicode spaces and the letters that case-fold to ASCII (ſ, İ)
 _BITS = st.sampled_from([
@@ -89,7 +89,7 @@ def test_product_declaration_reads_the_same_from_bytes() -> None:
 def test_the_pipeline_hands_bytes_only_to_filters_that_take_them() -> None:
     s = pl.Series(["<p>olá</p>", "<b>x</b>"])
     assert python_values(RemoveBoilerplate(), s) == [b"<p>ol\xc3\xa1</p>", b"<b>x</b>"]
-    from filters import HtmlToText
+    from corpus_sieve.filters import HtmlToText
 
     assert python_values(HtmlToText(), s) == ["<p>olá</p>", "<b>x</b>"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
+from corpus_sieve.pipeline.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -184,11 +184,11 @@ def test_sieve_recipes_lists_and_prints_the_presets(capsys):
 
 
 def test_accounting_failure_exits_1_loudly(files, capsys, monkeypatch):
-    import pipeline.writers
+    import corpus_sieve.pipeline.io.writers
 
     corpus, recipe, out = files
-    real_close = pipeline.writers.ParquetSink.close
-    monkeypatch.setattr(pipeline.writers.ParquetSink, "close", lambda self: real_close(self) + 1)
+    real_close = corpus_sieve.pipeline.io.writers.ParquetSink.close
+    monkeypatch.setattr(corpus_sieve.pipeline.io.writers.ParquetSink, "close", lambda self: real_close(self) + 1)
     assert main(["clean", str(corpus), "--recipe", str(recipe), "--out", str(out)]) == 1
     assert "sieve clean: FATAL: rows were lost" in capsys.readouterr().err
 
@@ -205,7 +205,7 @@ def test_subprocess_exit_codes_and_no_traceback(files):
     corpus, recipe, out = files
     bad = recipe.with_name("bad.yaml")
     bad.write_text("stages:\n  - filter: char_length\n    params: {min_chars: 10, max_chars: 2}\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "pipeline.cli", "clean", str(corpus), "--out", str(out)]
+    cmd = [sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", str(corpus), "--out", str(out)]
     failed = subprocess.run([*cmd, "--recipe", str(bad)], capture_output=True, text=True, cwd=REPO)
     assert failed.returncode == 2
     assert "stages[0] (char_length): min_chars (10) is greater than max_chars (2)" in failed.stderr
@@ -264,7 +264,7 @@ class _Stream:
 
 
 def test_progress_draws_a_bar_on_a_terminal_and_prints_lines_otherwise():
-    from pipeline.progress import Progress, ReadMeter
+    from corpus_sieve.pipeline.run.progress import Progress, ReadMeter
 
     meter = ReadMeter(total=4000)
     tty = _Stream(tty=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 from hypothesis import given, settings, strategies as st
 
-from pipeline.devmode import stratified_sample
-from pipeline.recipe import Recipe
-from pipeline.runner import run_pipeline
+from corpus_sieve.pipeline.run.devmode import stratified_sample
+from corpus_sieve.pipeline.recipe.recipe import Recipe
+from corpus_sieve.pipeline.engines.local import run_pipeline
 
 SIZES = {("web", "pt-PT"): 50, ("web", "pt-BR"): 4, ("social_media", "pt-PT"): 30, ("social_media", "pt-BR"): 12, ("legal", None): 15}
 RECIPE = {"stages": [{"filter": "normalize_whitespace"}, {"filter": "char_length", "params": {"min_chars": 12}}]}
@@ -124,7 +124,7 @@ def _numbered_jsonl(path: Path, rows: int, pad: int = 60) -> Path:
 
 
 def test_windows_start_on_line_starts_and_spread_over_the_file(tmp_path):
-    from pipeline.devsample import draw_sample
+    from corpus_sieve.pipeline.run.devsample import draw_sample
 
     source = _numbered_jsonl(tmp_path / "big.jsonl", 20_000)
     drawn = draw_sample([source], tmp_path / "sample", {}, seed=0, windows=8, window_bytes=4096)
@@ -150,7 +150,7 @@ def test_windows_start_on_line_starts_and_spread_over_the_file(tmp_path):
 
 
 def test_the_bytes_read_do_not_grow_with_the_input(tmp_path):
-    from pipeline.devsample import draw_sample
+    from corpus_sieve.pipeline.run.devsample import draw_sample
 
     small = _numbered_jsonl(tmp_path / "small.jsonl", 10_000)
     large = _numbered_jsonl(tmp_path / "large.jsonl", 80_000)
@@ -160,7 +160,7 @@ def test_the_bytes_read_do_not_grow_with_the_input(tmp_path):
 
 
 def test_csv_windows_carry_the_header_and_skip_a_line_inside_quotes(tmp_path):
-    from pipeline.devsample import draw_sample
+    from corpus_sieve.pipeline.run.devsample import draw_sample
 
     source = tmp_path / "c.csv"
     rows = ["id,text,label"] + [f'r{i},"frase {i}, com vírgula",pt-PT' if i % 7 else f'r{i},"duas\nlinhas {i}",pt-BR'
@@ -177,7 +177,7 @@ def test_csv_windows_carry_the_header_and_skip_a_line_inside_quotes(tmp_path):
 def test_parquet_row_groups_and_many_gzip_shards(tmp_path):
     import gzip
 
-    from pipeline.devsample import draw_sample
+    from corpus_sieve.pipeline.run.devsample import draw_sample
 
     frame = pl.DataFrame({"n": range(50_000), "text": [f"texto {i}" for i in range(50_000)]})
     frame.write_parquet(tmp_path / "p.parquet", row_group_size=1000)
@@ -199,7 +199,7 @@ def test_parquet_row_groups_and_many_gzip_shards(tmp_path):
 
 
 def test_a_dev_run_on_a_large_input_reads_only_its_windows(tmp_path, monkeypatch):
-    from pipeline import devsample
+    from corpus_sieve.pipeline.run import devsample
 
     monkeypatch.setattr(devsample, "DEV_WINDOWS", 8)
     monkeypatch.setattr(devsample, "DEV_WINDOW_BYTES", 8192)
@@ -214,7 +214,7 @@ def test_a_dev_run_on_a_large_input_reads_only_its_windows(tmp_path, monkeypatch
     assert kept["id"].str.contains(r"^big@\d{12}:\d+$").all()  # where each row came from
     inputs = json.loads((result.path / "inputs.json").read_text(encoding="utf-8"))
     assert inputs["sampled_from"][0]["size"] == source.stat().st_size and "xxh3_128" not in inputs["sampled_from"][0]
-    from pipeline.summary import format_summary
+    from corpus_sieve.pipeline.run.summary import format_summary
 
     text = format_summary(result.stats, str(result.path), result.dev_info)
     assert "read: 8 windows spread over 1 of 1 file(s)" in text

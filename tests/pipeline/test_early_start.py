@@ -1,4 +1,4 @@
-"""``sieve clean`` starts a recipe's token-counting processes before its heavy imports (pipeline/early_start.py)."""
+"""``sieve clean`` starts a recipe's token-counting processes before its heavy imports (pipeline/run/early_start.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.early_start import local_tokenizers, start_counters
-from pipeline.recipe import load_recipe
-from pipeline.presets import PRESET_DIR, preset_path
+from corpus_sieve.pipeline.run.early_start import local_tokenizers, start_counters
+from corpus_sieve.pipeline.recipe.recipe import load_recipe
+from corpus_sieve.pipeline.recipe.presets import PRESET_DIR, preset_path
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_RECIPE = preset_path("ptvid")
@@ -56,7 +56,7 @@ def test_an_unreadable_recipe_starts_nothing(tmp_path) -> None:
 
 
 def test_the_filter_talks_to_the_process_started_early(monkeypatch) -> None:
-    from filters import token_length
+    from corpus_sieve.filters.tokens import token_length
 
     monkeypatch.setattr(token_length, "_BACKGROUND", True)
     monkeypatch.setattr(token_length, "_REMOTES", {})
@@ -80,11 +80,11 @@ def test_sieve_clean_starts_the_counter_before_importing_polars(tmp_path) -> Non
         "import sys, subprocess\n"
         "real = subprocess.Popen\n"
         "def spy(args, *a, **k):\n"
-        "    if any(str(x).endswith('_token_counter.py') for x in args):\n"
+        "    if any(str(x).endswith('counter.py') for x in args):\n"
         "        print('counter started; polars imported:', 'polars' in sys.modules, flush=True)\n"
         "    return real(args, *a, **k)\n"
         "subprocess.Popen = spy\n"
-        "from pipeline.cli import main\n"
+        "from corpus_sieve.pipeline.cli.main import main\n"
         f"sys.exit(main(['clean', {str(REPO / 'data' / 'sample_corpus.jsonl')!r}, '--recipe', 'ptvid', '--out', {str(tmp_path)!r}, '--quiet', '--dev']))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)

@@ -1,4 +1,4 @@
-"""Reading ahead and writing behind (pipeline/overlap.py): same results, same order, errors where the serial loop has them."""
+"""Reading ahead and writing behind (pipeline/run/overlap.py): same results, same order, errors where the serial loop has them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.overlap import WriteBehind, read_ahead
+from corpus_sieve.pipeline.run.overlap import WriteBehind, read_ahead
 
 
 def _threads(name: str) -> int:

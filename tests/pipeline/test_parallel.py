@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters import ExactDedup, HtmlToText, NormalizeWhitespace, RemoveBoilerplate
-from pipeline import parallel
-from pipeline.recipe import Recipe, RecipeError
-from pipeline.runner import run_pipeline
+from corpus_sieve.filters import ExactDedup, HtmlToText, NormalizeWhitespace, RemoveBoilerplate
+from corpus_sieve.pipeline.run import parallel
+from corpus_sieve.pipeline.recipe.recipe import Recipe, RecipeError
+from corpus_sieve.pipeline.engines.local import run_pipeline
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from realdata import load_wcxb_pages  # noqa: E402
@@ -96,7 +96,7 @@ def test_an_error_in_the_calling_process_share_reaches_the_caller(always_paralle
 
 
 def test_only_per_row_python_filters_are_sent_to_workers(shared_data):
-    from filters import TokenLength
+    from corpus_sieve.filters import TokenLength
 
     assert parallel.can_parallelise(RemoveBoilerplate())
     assert parallel.can_parallelise(HtmlToText())
@@ -253,9 +253,9 @@ def test_a_run_starts_each_next_batch_of_pages_while_it_filters_the_current_one(
 
 def test_a_run_stopped_while_the_next_batch_is_prefetched_leaves_nothing_running_and_resumes(tmp_path, pages, always_parallel,
                                                                                               monkeypatch):
-    from pipeline.errors import RunInterrupted
-    from pipeline.runner import resume_pipeline
-    from pipeline.stages import Stage
+    from corpus_sieve.pipeline.run.errors import RunInterrupted
+    from corpus_sieve.pipeline.engines.local import resume_pipeline
+    from corpus_sieve.pipeline.recipe.stages import Stage
 
     web = pages.select("id", "text", pl.lit("web").alias("domain"), pl.lit("pt-PT").alias("label"))
     path = tmp_path / "web.jsonl"

@@ -9,12 +9,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from filters import registry
-from filters.base import Check
-from pipeline.recipe import Recipe
-from pipeline.runner import AccountingError, run_pipeline
-from pipeline.stages import StageError
-from pipeline.summary import format_summary
+from corpus_sieve.filters import registry
+from corpus_sieve.filters.base import Check
+from corpus_sieve.pipeline.recipe.recipe import Recipe
+from corpus_sieve.pipeline.run.result import AccountingError
+from corpus_sieve.pipeline.engines.local import run_pipeline
+from corpus_sieve.pipeline.recipe.stages import StageError
+from corpus_sieve.pipeline.run.summary import format_summary
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample_corpus.jsonl"
@@ -222,10 +223,10 @@ def test_unlabelled_corpus_without_domain_runs_and_has_null_groups(tmp_path):
 # -- failures ------------------------------------------------------------------------------------------------
 
 def test_accounting_mismatch_raises_and_is_recorded(tmp_path, monkeypatch):
-    import pipeline.writers
+    import corpus_sieve.pipeline.io.writers
 
-    real_close = pipeline.writers.ParquetSink.close
-    monkeypatch.setattr(pipeline.writers.ParquetSink, "close", lambda self: real_close(self) - 1)
+    real_close = corpus_sieve.pipeline.io.writers.ParquetSink.close
+    monkeypatch.setattr(corpus_sieve.pipeline.io.writers.ParquetSink, "close", lambda self: real_close(self) - 1)
     with pytest.raises(AccountingError, match="rows were lost"):
         run(tmp_path, [small_corpus(tmp_path)])
     latest = tmp_path / "runs" / "latest"
@@ -237,16 +238,16 @@ def test_the_garbage_collector_is_frozen_only_while_a_run_executes(tmp_path, mon
     """gc.freeze() skips long-lived objects during a run; a process running many pipelines gets them back."""
     import gc
 
-    import pipeline.runner
+    import corpus_sieve.pipeline.engines.local
 
     frozen_during: list[int] = []
-    real_process = pipeline.runner._Runner.process
+    real_process = corpus_sieve.pipeline.engines.local._Runner.process
 
     def process(self, batch):
         frozen_during.append(gc.get_freeze_count())
         return real_process(self, batch)
 
-    monkeypatch.setattr(pipeline.runner._Runner, "process", process)
+    monkeypatch.setattr(corpus_sieve.pipeline.engines.local._Runner, "process", process)
     before = gc.get_freeze_count()
     run(tmp_path, [small_corpus(tmp_path)])
     assert frozen_during and all(n > 0 for n in frozen_during)
@@ -267,7 +268,7 @@ def test_a_required_parameter_from_a_missing_column_fails_before_any_output(tmp_
 
 
 def test_a_failed_run_leaves_no_parquet_behind_and_says_why(tmp_path):
-    from pipeline.readers import InputError
+    from corpus_sieve.pipeline.io.readers import InputError
 
     corpus = small_corpus(tmp_path)
     with pytest.raises(InputError, match="line 4"):
@@ -281,8 +282,8 @@ def test_a_strict_error_in_a_later_batch_stops_the_run_cleanly(tmp_path):
     """Batches before the bad line were filtered, written behind and committed; the error still names the line."""
     import threading
 
-    from pipeline.readers import InputError
-    from pipeline.resume import CHECKPOINT_DIR, STATE_FILE
+    from corpus_sieve.pipeline.io.readers import InputError
+    from corpus_sieve.pipeline.run.resume import CHECKPOINT_DIR, STATE_FILE
 
     rows = [{"id": f"r{i}", "text": f"O texto número {i} chegou hoje.", "label": "pt-PT", "domain": "web"} for i in range(40)]
     corpus = write_lines(tmp_path / "late.jsonl", [*rows, '{"id": "bad", "text": ', *rows[:5]])
@@ -300,7 +301,7 @@ def test_a_strict_error_in_a_later_batch_stops_the_run_cleanly(tmp_path):
 
 
 def test_missing_input_fails_before_a_run_directory_is_made(tmp_path):
-    from pipeline.readers import InputError
+    from corpus_sieve.pipeline.io.readers import InputError
 
     with pytest.raises(InputError, match="no such file"):
         run(tmp_path, [tmp_path / "nope.jsonl"])

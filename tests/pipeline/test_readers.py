@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.columns import ColumnMap
-from pipeline.readers import InputError, fingerprint, fingerprint_algorithm, iter_batches, read_frame
+from corpus_sieve.pipeline.recipe.columns import ColumnMap
+from corpus_sieve.pipeline.io.readers import InputError, fingerprint, fingerprint_algorithm, iter_batches, read_frame
 
 CM = ColumnMap()
 DSLCC_COLUMNS = ColumnMap(text="column_1", label="column_2")
@@ -297,8 +297,8 @@ def test_datasets_loader_on_local_files(tmp_path: Path) -> None:
 def test_hub_name_unreachable_error_is_clear(tmp_path: Path) -> None:
     code = textwrap.dedent(
         """
-        from pipeline.readers import read_frame, InputError
-        from pipeline.columns import ColumnMap
+        from corpus_sieve.pipeline.io.readers import read_frame, InputError
+        from corpus_sieve.pipeline.recipe.columns import ColumnMap
         try:
             read_frame("nobody-here/no-such-dataset", ColumnMap())
         except InputError as e:
@@ -367,8 +367,8 @@ def test_bounded_memory_on_large_jsonl(tmp_path: Path) -> None:
     size_mb = p.stat().st_size / 2**20
     code = textwrap.dedent(
         f"""
-        from pipeline.readers import iter_batches
-        from pipeline.columns import ColumnMap
+        from corpus_sieve.pipeline.io.readers import iter_batches
+        from corpus_sieve.pipeline.recipe.columns import ColumnMap
         def rss_mb():
             for line in open("/proc/self/status"):
                 if line.startswith("VmRSS"):

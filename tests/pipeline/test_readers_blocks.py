@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import readers
-from pipeline.columns import ColumnMap
-from pipeline.readers import InputError, iter_batches, read_frame
+from corpus_sieve.pipeline.io import readers
+from corpus_sieve.pipeline.recipe.columns import ColumnMap
+from corpus_sieve.pipeline.io.readers import InputError, iter_batches, read_frame
 
 CM = ColumnMap()
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from filters import CharLength, NormalizeWhitespace
-from filters.base import Check
-from filters import registry
-from pipeline.columns import ColumnMap
-from pipeline.recipe import Recipe, RecipeError, load_recipe
+from corpus_sieve.filters import CharLength, NormalizeWhitespace
+from corpus_sieve.filters.base import Check
+from corpus_sieve.filters import registry
+from corpus_sieve.pipeline.recipe.columns import ColumnMap
+from corpus_sieve.pipeline.recipe.recipe import Recipe, RecipeError, load_recipe
 
 
 def errors_of(data: dict, base_dir: Path | None = None) -> list[str]:

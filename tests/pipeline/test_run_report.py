@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.report.fates import changed_fates
-from pipeline.report.html import diff_html
+from corpus_sieve.pipeline.cli.main import main
+from corpus_sieve.pipeline.report.fates import changed_fates
+from corpus_sieve.pipeline.report.html import diff_html
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample_corpus.jsonl"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import rundir as rundir_mod
-from pipeline.rundir import RunDir, list_runs, resolve_run
+from corpus_sieve.pipeline.run import rundir as rundir_mod
+from corpus_sieve.pipeline.run.rundir import RunDir, list_runs, resolve_run
 
 
 def test_create_writes_recipe_inputs_manifest(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_open_and_resolve_errors(tmp_path: Path) -> None:
 
 
 def test_prefetched_fingerprint_equals_the_readers_and_notices_a_change(tmp_path: Path) -> None:
-    from pipeline.readers import fingerprint
+    from corpus_sieve.pipeline.io.readers import fingerprint
 
     data = tmp_path / "c.jsonl"
     data.write_text('{"text": "olá"}\n' * 50_000, encoding="utf-8")
@@ -100,7 +100,7 @@ def test_manifest_versions_do_not_import_pyarrow(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from pipeline.rundir import RunDir; RunDir.create(sys.argv[1], {}, []); "
+    code = ("import sys; from corpus_sieve.pipeline.run.rundir import RunDir; RunDir.create(sys.argv[1], {}, []); "
             "import json, pathlib; m = json.loads((pathlib.Path(sys.argv[1]) / 'latest' / 'manifest.json').read_text()); "
             "assert m['versions']['pyarrow'] not in ('', 'unknown'), m; assert 'pyarrow' not in sys.modules")
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], check=True)

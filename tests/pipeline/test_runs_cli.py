@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.rundir import RunDir
-from pipeline.runs_cli import table
+from corpus_sieve.pipeline.cli.main import main
+from corpus_sieve.pipeline.run.rundir import RunDir
+from corpus_sieve.pipeline.cli.runs import table
 
 
 def _stats(run_id: str, kept_pt: int, length_rejects: int, seconds: float) -> dict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from filters import registry
-from filters.base import Check, Transform
-from pipeline.recipe import Recipe
-from pipeline.stages import StageError
+from corpus_sieve.filters import registry
+from corpus_sieve.filters.base import Check, Transform
+from corpus_sieve.pipeline.recipe.recipe import Recipe
+from corpus_sieve.pipeline.recipe.stages import StageError
 
 
 class Suffix(Transform):
@@ -170,7 +170,7 @@ def test_real_tweets_routed_to_the_social_media_override(shared_data):
 def test_skip_domains_leaves_those_rows_untouched():
     import polars as pl
 
-    from pipeline.recipe import Recipe
+    from corpus_sieve.pipeline.recipe.recipe import Recipe
 
     recipe = Recipe.from_dict({"stages": [{"filter": "normalize_whitespace", "skip_domains": ["web"]}]})
     frame = pl.DataFrame({"text": ["a   b", "a   b"], "domain": ["web", "news"]})
@@ -181,7 +181,7 @@ def test_skip_domains_leaves_those_rows_untouched():
 def test_domains_and_skip_domains_together_is_an_error():
     import pytest
 
-    from pipeline.recipe import Recipe, RecipeError
+    from corpus_sieve.pipeline.recipe.recipe import Recipe, RecipeError
 
     with pytest.raises(RecipeError, match="either domains"):
         Recipe.from_dict({"stages": [{"filter": "normalize_whitespace", "domains": ["a"], "skip_domains": ["b"]}]})

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.writers import ParquetSink, parquet_to_datasets, parquet_to_jsonl
+from corpus_sieve.pipeline.io.writers import ParquetSink, parquet_to_datasets, parquet_to_jsonl
 
 
 def test_sink_appends_and_publishes_atomically(tmp_path: Path) -> None:
@@ -77,8 +77,8 @@ def test_parquet_to_datasets(tmp_path: Path) -> None:
 
 def test_reader_writer_round_trip(tmp_path: Path) -> None:
     """What the reader yields, the sink stores unchanged (bookkeeping columns included)."""
-    from pipeline.columns import ColumnMap
-    from pipeline.readers import iter_batches
+    from corpus_sieve.pipeline.recipe.columns import ColumnMap
+    from corpus_sieve.pipeline.io.readers import iter_batches
 
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "um"}\n{"text": \n{"text": "três"}\n', encoding="utf-8")

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.writers import ParquetSink
+from corpus_sieve.pipeline.io.writers import ParquetSink
 
 # a long "page" next to short rows, as in a rejected output that keeps original HTML
 PAGE = "<html><body><p>Foi o segundo destes skiffs, que rumava a noroeste, com seis suspeitos.</p></body></html>" * 40

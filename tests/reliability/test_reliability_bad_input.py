@@ -16,10 +16,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.columns import ColumnMap
-from pipeline.readers import READ_REASONS, InputError, iter_batches, read_frame
-from pipeline.recipe import Recipe
-from pipeline.runner import run_pipeline
+from corpus_sieve.pipeline.recipe.columns import ColumnMap
+from corpus_sieve.pipeline.io.readers import READ_REASONS, InputError, iter_batches, read_frame
+from corpus_sieve.pipeline.recipe.recipe import Recipe
+from corpus_sieve.pipeline.engines.local import run_pipeline
 
 CM = ColumnMap()
 RECIPE = {"stages": [{"filter": "normalize_whitespace"}, {"filter": "reject_empty"}]}
@@ -177,7 +177,7 @@ def test_a_50_mb_document_is_rejected_before_any_filter_in_bounded_time_and_memo
     recipe = {"stages": [{"filter": "remove_boilerplate"}, {"filter": "html_to_text"}, {"filter": "reject_empty"}]}
     script = (
         "import resource, sys, time\n"
-        "from pipeline.recipe import Recipe\nfrom pipeline.runner import run_pipeline\n"
+        "from corpus_sieve.pipeline.recipe.recipe import Recipe\nfrom corpus_sieve.pipeline.engines.local import run_pipeline\n"
         f"t = time.perf_counter(); r = run_pipeline([{str(path)!r}], Recipe.from_dict({recipe!r}), {str(tmp_path / 'runs')!r}, progress=False)\n"
         "print(round(time.perf_counter() - t, 2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, r.stats['totals']['rejected'])\n"
     )
@@ -195,7 +195,7 @@ def test_a_50_mb_document_is_rejected_before_any_filter_in_bounded_time_and_memo
 def test_strict_cli_names_file_line_and_column_and_exits_2(tmp_path):
     corpus = _write(tmp_path / "c.jsonl", '{"text": "Bom dia"}\n{"text": "x",}\n')
     out = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "clean", str(corpus), "--out", str(tmp_path / "runs"), "--strict", "--quiet"],
+        [sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", str(corpus), "--out", str(tmp_path / "runs"), "--strict", "--quiet"],
         capture_output=True, text=True, timeout=60,
     )
     assert out.returncode == 2

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.recipe import Recipe
-from pipeline.runner import run_pipeline
+from corpus_sieve.pipeline.recipe.recipe import Recipe
+from corpus_sieve.pipeline.engines.local import run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample_corpus.jsonl"

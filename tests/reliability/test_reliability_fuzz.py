@@ -22,15 +22,15 @@ from pathlib import Path
 import polars as pl
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import filters  # noqa: F401  (registers every filter)
-from filters.base import Check, Transform
-from filters.registry import available_filters
-from pipeline.columns import ColumnMap
-from pipeline.readers import READ_REASONS, InputError, _open_binary, _records, iter_batches
-from pipeline.recipe import Recipe
-from pipeline.runner import run_pipeline
+import corpus_sieve.filters  # noqa: F401  (registers every filter)
+from corpus_sieve.filters.base import Check, Transform
+from corpus_sieve.filters.registry import available_filters
+from corpus_sieve.pipeline.recipe.columns import ColumnMap
+from corpus_sieve.pipeline.io.readers import READ_REASONS, InputError, _open_binary, _records, iter_batches
+from corpus_sieve.pipeline.recipe.recipe import Recipe
+from corpus_sieve.pipeline.engines.local import run_pipeline
 from reliability_helpers import count_fuzz
-from pipeline.presets import PRESET_DIR
+from corpus_sieve.pipeline.recipe.presets import PRESET_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 CM = ColumnMap()

@@ -23,20 +23,20 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.recipe import Recipe, RecipeError, load_recipe
+from corpus_sieve.pipeline.recipe.recipe import Recipe, RecipeError, load_recipe
 from reliability_helpers import within
 
 LIMIT = 10.0  # seconds for one hostile document; a linear-time parser needs well under 1
 
 
 def _html_to_text(html: str) -> int:
-    from filters import HtmlToText
+    from corpus_sieve.filters import HtmlToText
 
     return len(HtmlToText()(html))
 
 
 def _boilerplate(html: str) -> int:
-    from filters import RemoveBoilerplate
+    from corpus_sieve.filters import RemoveBoilerplate
 
     return len(RemoveBoilerplate()(html))
 
@@ -71,7 +71,7 @@ def test_hostile_html_finishes_in_bounded_time(fn, name):
 
 
 def test_external_entities_are_never_resolved():
-    from filters import HtmlToText, RemoveBoilerplate
+    from corpus_sieve.filters import HtmlToText, RemoveBoilerplate
 
     for f in (HtmlToText(), RemoveBoilerplate()):
         out = f(HOSTILE["external_entity"])
@@ -92,8 +92,8 @@ CATASTROPHIC = [r"^(a|a)+\1$", r"(a|aa)+(?=b)", r"^(a+)+(?<!a)$(?<=!)|^(a|a)+\1$
 @pytest.mark.parametrize("pattern", CATASTROPHIC)
 @pytest.mark.parametrize("filter_name", ["regex_reject", "regex_replace"])
 def test_catastrophic_fallback_regex_stops_at_its_timeout(filter_name, pattern):
-    from filters.registry import available_filters
-    from filters.regex_rules import RegexTimeoutError
+    from corpus_sieve.filters.registry import available_filters
+    from corpus_sieve.filters.safe_regex import RegexTimeoutError
 
     f = available_filters()[filter_name](pattern=pattern, timeout=0.2)
     t0 = time.perf_counter()
@@ -103,7 +103,7 @@ def test_catastrophic_fallback_regex_stops_at_its_timeout(filter_name, pattern):
 
 
 def test_the_same_shape_runs_in_linear_time_in_the_rust_engine():
-    from filters import RegexReject
+    from corpus_sieve.filters import RegexReject
 
     f = RegexReject(pattern=r"(a+)+$", timeout=0.2)
     t0 = time.perf_counter()
@@ -120,7 +120,7 @@ def test_redos_in_a_recipe_stops_the_run_quickly_with_a_clear_message(tmp_path):
     recipe.write_text("stages:\n  - filter: regex_reject\n    params: {pattern: '^(a|a)+\\1$', timeout: 0.2}\n",
                       encoding="utf-8")
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "pipeline.cli", "clean", str(corpus), "--recipe", str(recipe),
+    out = subprocess.run([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", str(corpus), "--recipe", str(recipe),
                           "--out", str(tmp_path / "runs"), "--quiet"], capture_output=True, text=True, timeout=60)
     assert time.perf_counter() - t0 < 30
     assert out.returncode == 2
@@ -149,8 +149,8 @@ def test_yaml_tags_that_build_objects_are_refused(tmp_path, payload):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("name", ["os.system", "subprocess:Popen", "pipeline.runner.run_pipeline",
-                                  "__import__('os').system('x')", "filters.base.Check", "../../etc/passwd"])
+@pytest.mark.parametrize("name", ["os.system", "subprocess:Popen", "corpus_sieve.pipeline.engines.local.run_pipeline",
+                                  "__import__('os').system('x')", "corpus_sieve.filters.base.Check", "../../etc/passwd"])
 def test_filter_names_are_registry_keys_never_imports(name):
     with pytest.raises(RecipeError, match=r"unknown filter"):
         Recipe.from_dict({"stages": [{"filter": name}]})
@@ -185,10 +185,10 @@ def test_corpus_text_is_escaped_in_the_report_of_a_real_run(tmp_path):
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     recipe = tmp_path / "r.yaml"
     recipe.write_text("stages:\n  - filter: normalize_whitespace\n", encoding="utf-8")
-    clean = subprocess.run([sys.executable, "-m", "pipeline.cli", "clean", str(corpus), "--recipe", str(recipe),
+    clean = subprocess.run([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", str(corpus), "--recipe", str(recipe),
                             "--out", str(tmp_path / "runs"), "--quiet"], capture_output=True, text=True, timeout=120)
     assert clean.returncode == 0, clean.stderr
-    audit = subprocess.run([sys.executable, "-m", "pipeline.cli", "audit", str(tmp_path / "runs" / "latest"),
+    audit = subprocess.run([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "audit", str(tmp_path / "runs" / "latest"),
                             "--out", str(tmp_path / "audit")], capture_output=True, text=True, timeout=300)
     assert audit.returncode in (0, 1), audit.stderr
     page = (tmp_path / "audit" / "report.html").read_text(encoding="utf-8")

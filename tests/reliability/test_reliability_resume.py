@@ -23,13 +23,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from filters import registry
-from filters.base import Check
-from pipeline.errors import ResumeError, RunInterrupted
-from pipeline.recipe import Recipe, load_recipe
-from pipeline.resume import CHECKPOINT_DIR, PART_INPUT_HASH, STATE_FILE, rejected_part, with_input_text
-from pipeline.runner import resume_pipeline, run_pipeline
-from pipeline.presets import preset_path
+from corpus_sieve.filters import registry
+from corpus_sieve.filters.base import Check
+from corpus_sieve.pipeline.run.errors import ResumeError, RunInterrupted
+from corpus_sieve.pipeline.recipe.recipe import Recipe, load_recipe
+from corpus_sieve.pipeline.run.resume import CHECKPOINT_DIR, PART_INPUT_HASH, STATE_FILE, rejected_part, with_input_text
+from corpus_sieve.pipeline.engines.local import resume_pipeline, run_pipeline
+from corpus_sieve.pipeline.recipe.presets import preset_path
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample_corpus.jsonl"
@@ -312,7 +312,7 @@ def test_stats_json_is_the_last_file_a_run_writes(tmp_path, reference, monkeypat
 
 def _sieve(*args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "clean", *args, "--quiet"],
+    return subprocess.Popen([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", *args, "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
@@ -360,7 +360,7 @@ def test_sigkill_a_real_sieve_clean_then_resume_gives_identical_outputs(tmp_path
             kills += 1
             assert (run_dir / "stats.json").exists() or not finished_files(run_dir) - {"kept.parquet", "rejected.parquet", "kept.jsonl", "rejected.jsonl", "examples.json"}
     if not (run_dir / "stats.json").exists():
-        out = subprocess.run([sys.executable, "-m", "pipeline.cli", "clean", "--resume", str(run_dir), "--quiet"],
+        out = subprocess.run([sys.executable, "-m", "corpus_sieve.pipeline.cli.main", "clean", "--resume", str(run_dir), "--quiet"],
                              capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         assert "kept + rejected = input: OK" in out.stdout
@@ -392,7 +392,7 @@ def test_ctrl_c_stops_cleanly_says_how_to_resume_and_exits_130(tmp_path):
 
 
 def test_resume_cli_refuses_extra_arguments_and_unknown_runs(tmp_path, capsys):
-    from pipeline.cli import main
+    from corpus_sieve.pipeline.cli.main import main
 
     assert main(["clean", "--resume", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "do not give --out" in capsys.readouterr().err
@@ -404,7 +404,7 @@ def test_resume_cli_refuses_extra_arguments_and_unknown_runs(tmp_path, capsys):
 
 def test_the_same_ctrl_c_seen_twice_stops_the_run_once(monkeypatch):
     """polars can surface one SIGINT twice; the second must not cut the clean-up short."""
-    from pipeline import errors
+    from corpus_sieve.pipeline.run import errors
 
     # Python's own SIGINT handler, whatever an earlier test or library left in place
     before = signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -15,10 +15,10 @@ def main() -> None:  # pragma: no cover - a benchmark, run by hand
     import time
     from pathlib import Path
 
-    import filters  # noqa: F401  (before tests/ joins sys.path: tests/filters must not shadow it)
-    from pipeline.engines.ray_engine import run_pipeline_ray
-    from pipeline.recipe import load_recipe
-    from pipeline.runner import run_pipeline
+    import corpus_sieve.filters  # noqa: F401  (before tests/ joins sys.path: tests/filters must not shadow it)
+    from corpus_sieve.pipeline.engines.ray import run_pipeline_ray
+    from corpus_sieve.pipeline.recipe.recipe import load_recipe
+    from corpus_sieve.pipeline.engines.local import run_pipeline
 
     repo = Path(__file__).resolve().parents[2]
     sys.path.append(str(repo / "tests"))

@@ -10,9 +10,9 @@ import pytest
 
 datasets = pytest.importorskip("datasets")
 
-from filters import CharLength, ExactDedup, NormalizeWhitespace, RemoveMentions, RemoveUrls, RejectEmpty  # noqa: E402
-from filters.hf import as_filter, as_map  # noqa: E402
-from pipeline.cli import main  # noqa: E402
+from corpus_sieve.filters import CharLength, ExactDedup, NormalizeWhitespace, RemoveMentions, RemoveUrls, RejectEmpty  # noqa: E402
+from corpus_sieve.filters.hf_datasets import as_filter, as_map  # noqa: E402
+from corpus_sieve.pipeline.cli.main import main  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -103,7 +103,7 @@ def test_push_to_hub_without_token_fails_before_running(tmp_path: Path, monkeypa
 
 
 def test_push_to_hub_network_failure_is_clear(tmp_path: Path, monkeypatch) -> None:
-    from pipeline.engines.datasets_io import HubError, push_to_hub
+    from corpus_sieve.pipeline.io.hf_datasets import HubError, push_to_hub
 
     monkeypatch.setenv("HF_TOKEN", "hf_not_a_real_token")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there: no network call leaves
@@ -113,7 +113,7 @@ def test_push_to_hub_network_failure_is_clear(tmp_path: Path, monkeypatch) -> No
 
 
 def test_push_to_hub_bad_repo_id() -> None:
-    from pipeline.engines.datasets_io import HubError, check_hub_access
+    from corpus_sieve.pipeline.io.hf_datasets import HubError, check_hub_access
 
     with pytest.raises(HubError, match="user/name"):
         check_hub_access("no-slash")
@@ -123,7 +123,7 @@ def test_engine_usage_errors(tmp_path: Path, capsys) -> None:
     sample = str(REPO / "data" / "sample_corpus.jsonl")
     assert main(["clean", sample, "--out", str(tmp_path), "--ray-address", "auto"]) == 2
     assert "--ray-address needs --engine ray" in capsys.readouterr().err
-    from pipeline.engines import ray_available
+    from corpus_sieve.pipeline.engines import ray_available
 
     assert main(["clean", sample, "--out", str(tmp_path), "--engine", "ray", "--dev"]) == 2
     err = capsys.readouterr().err

@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.recipe import Recipe, load_recipe
-from pipeline.runner import run_pipeline
-from pipeline.presets import preset_path
+from corpus_sieve.pipeline.recipe.recipe import Recipe, load_recipe
+from corpus_sieve.pipeline.engines.local import run_pipeline
+from corpus_sieve.pipeline.recipe.presets import preset_path
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_RECIPE = preset_path("ptvid")
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _ray_run(inputs, recipe, out, **kw):
-    from pipeline.engines.ray_engine import run_pipeline_ray
+    from corpus_sieve.pipeline.engines.ray import run_pipeline_ray
 
     return run_pipeline_ray(inputs, recipe, out, progress=False, **kw)
 
@@ -151,7 +151,7 @@ def test_datasetdict_input_splits_as_column(ray_cluster, shared_data, tmp_path):
 
 
 def test_strict_mode_raises_input_error(ray_cluster, tmp_path):
-    from pipeline.readers import InputError
+    from corpus_sieve.pipeline.io.readers import InputError
 
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "um texto bom"}\n{"text": \n', encoding="utf-8")
@@ -173,7 +173,7 @@ def test_missing_routing_column_falls_back_as_on_the_local_engine(ray_cluster, t
 
 def test_cli_engine_ray(ray_cluster, tmp_path, capsys):
     """``sieve clean --engine ray`` in-process (joins the session's cluster): same files as the local CLI."""
-    from pipeline.cli import main
+    from corpus_sieve.pipeline.cli.main import main
 
     assert main(["clean", str(SAMPLE), "--out", str(tmp_path / "local"), "--quiet"]) == 0
     assert main(["clean", str(SAMPLE), "--out", str(tmp_path / "ray"), "--quiet", "--engine", "ray"]) == 0

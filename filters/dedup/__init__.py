@@ -1,0 +1,1 @@
+"""Rules that compare rows with each other: ``exact_dedup``."""
