@@ -67,3 +67,12 @@ def test_the_wheel_runs_every_preset_with_no_checkout_around(installed, tmp_path
     fitted = _sieve(installed, tmp_path, "clean", "corpus.parquet", "--recipe", "ptvid", "--out", "runs-fitted")
     assert fitted.returncode == 0, fitted.stderr
     assert "the input has no column 'language', so params_from_columns.language falls back to 'portuguese'" in fitted.stdout
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_only_the_corpus_sieve_namespace(installed):
+    # PyPI has distributions named filters, pipeline and audits: ours must not land beside them
+    top = sorted(p.name for p in installed.iterdir() if p.name not in ("bin", "__pycache__"))
+    assert [name for name in top if not name.endswith(".dist-info")] == ["corpus_sieve"]
+    assert sorted(p.name for p in (installed / "corpus_sieve").iterdir()) == ["audits", "filters", "pipeline"]
+    assert not (installed / "corpus_sieve" / "__init__.py").exists()  # a namespace: it holds the three and nothing else

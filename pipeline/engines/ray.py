@@ -2,7 +2,7 @@
 
 The plan (one Ray Data pipeline, streamed):
 
-1. **read** -- the input is split into shards (:mod:`corpus_sieve.pipeline.io.shards`:
+1. **read** -- the input is split into shards (:mod:`corpus_sieve.pipeline.io.readers.shards`:
    one line-format file, a run of Parquet row groups, a row range of a
    ``datasets`` split); each Ray task reads its shards with the local reader,
    so ids and reader rejections are identical. Every row gets a sequence
@@ -39,7 +39,7 @@ from typing import Any, Iterator, Sequence
 
 import polars as pl
 
-from corpus_sieve.pipeline.io.shards import DEFAULT_ROWS_PER_SHARD, SHARD_BITS, Shard, plan_shards, read_shard
+from corpus_sieve.pipeline.io.readers.shards import DEFAULT_ROWS_PER_SHARD, SHARD_BITS, Shard, plan_shards, read_shard
 from corpus_sieve.pipeline.recipe.recipe import Recipe
 from corpus_sieve.pipeline.recipe.stages import Stage
 from corpus_sieve.pipeline.run.batch import (

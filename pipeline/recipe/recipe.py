@@ -24,7 +24,7 @@ is read.
 >>> Recipe.from_dict({"stages": [{"filter": "char_lenght"}]})
 Traceback (most recent call last):
 ...
-corpus_sieve.pipeline.recipe.recipe.RecipeError: the recipe has 1 problem:
+corpus_sieve.pipeline.recipe.validation.RecipeError: the recipe has 1 problem:
   - stages[0].filter: unknown filter 'char_lenght'. Did you mean 'char_length'?
 """
 

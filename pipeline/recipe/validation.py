@@ -13,7 +13,6 @@ from collections import abc
 from pathlib import Path
 from typing import Any, Mapping
 
-from corpus_sieve.filters.suggest import did_you_mean
 
 __all__ = [
     "STAGE_KEYS", "RecipeError", "init_parameters", "is_int", "init_type_hints", "resolve_paths", "show", "suggestion",
@@ -57,6 +56,10 @@ def show(value: Any) -> str:
 
 def suggestion(name: str, choices: Any) -> str:
     """`` (did you mean 'x'?)`` after an unknown key, or ``""``."""
+    # imported here: importing corpus_sieve.filters loads polars and every rule, which reading a recipe
+    # before a run (pipeline/run/early_start.py) must not do
+    from corpus_sieve.filters.suggest import did_you_mean
+
     hint = did_you_mean(str(name), choices, n=2)
     return f" ({hint})" if hint else ""
 

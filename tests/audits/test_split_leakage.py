@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 from _pt_corpus import corpus, deduped, loud, perturb, pt_frame, with_splits
 
-from corpus_sieve.audits.stats import neardup as nd
+from corpus_sieve.audits.stats import shingles as sh
 from corpus_sieve.audits.base import AuditConfig
 from corpus_sieve.audits.checks import split_leakage
 
@@ -45,7 +45,7 @@ def test_planted_leaks_found_verified_and_flagged(shared_data):
     assert (hits["leaked_from"] + "-leak" == hits["id"]).all()
     texts = dict(zip(pl.concat([frame, leaked])["id"], pl.concat([frame, leaked])["text"]))
     for row in hits.head(20).iter_rows(named=True):
-        assert abs(nd.jaccard(texts[row["id"]], texts[row["leaked_from"]]) - row["leak_jaccard"]) < 1e-9
+        assert abs(sh.jaccard(texts[row["id"]], texts[row["leaked_from"]]) - row["leak_jaccard"]) < 1e-9
     matrix = {(r["split"], r["other_split"]): r for r in result.tables["leakage_matrix"]}
     assert matrix[("test", "train")]["leaked"] == f.rows
 

@@ -17,7 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_sieve.pipeline.io import readers
+from corpus_sieve.pipeline.io.readers import batches as batch_reader
+from corpus_sieve.pipeline.io.readers import jsonl as jsonl_reader
+from corpus_sieve.pipeline.io.readers import schema as schema_reader
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
 from corpus_sieve.pipeline.io.readers import InputError, iter_batches, read_frame
 
@@ -35,7 +37,7 @@ PT = [
 def _careful(monkeypatch: pytest.MonkeyPatch, path: Path, **kw) -> list[pl.DataFrame]:
     """The same batches read line by line (the fast block path switched off)."""
     with monkeypatch.context() as m:
-        m.setattr(readers, "_fast_jsonl", lambda block, ctx: None)
+        m.setattr(jsonl_reader, "_fast_jsonl", lambda block, ctx: None)
         return list(iter_batches(path, CM, **kw))
 
 
@@ -135,9 +137,9 @@ def test_schema_pass_batches_are_reused_exactly(tmp_path: Path, monkeypatch: pyt
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for rows, budget in ((0, 4), (8, 4), (10, 4), (25, 1), (25, 0), (1000, 4)):
         kw = {"batch_size": 4, "options": {"infer_schema_rows": rows, "max_batch_bytes": 600}}
-        monkeypatch.setattr(readers, "SCHEMA_CACHE_BATCHES", budget)
+        monkeypatch.setattr(schema_reader, "SCHEMA_CACHE_BATCHES", budget)
         got = list(iter_batches(p, CM, **kw))
-        monkeypatch.setattr(readers, "SCHEMA_CACHE_BATCHES", 0)
+        monkeypatch.setattr(schema_reader, "SCHEMA_CACHE_BATCHES", 0)
         assert _same(got, list(iter_batches(p, CM, **kw))), (rows, budget)
     df = pl.concat(got)
     assert df["_reason"][13] == "non_string_text" and df["text"][13] == "5"
@@ -150,8 +152,8 @@ def test_a_sample_of_whole_batches_is_parsed_once(tmp_path: Path, monkeypatch: p
     p = tmp_path / "w.jsonl"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     parsed: list[int] = []
-    original = readers._parse_jsonl_block
-    monkeypatch.setattr(readers, "_parse_jsonl_block", lambda block, ctx: parsed.append(block.first_line) or original(block, ctx))
+    original = batch_reader.parse_jsonl_block
+    monkeypatch.setattr(batch_reader, "parse_jsonl_block", lambda block, ctx: parsed.append(block.first_line) or original(block, ctx))
     for rows in (8, 12):  # two and three whole batches of 4
         parsed.clear()
         got = list(iter_batches(p, CM, batch_size=4, options={"infer_schema_rows": rows}))
@@ -165,7 +167,7 @@ def test_a_sample_of_whole_batches_is_parsed_once(tmp_path: Path, monkeypatch: p
 def _schema_parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Record, per block of the reading pass, whether it was parsed with the known schema."""
     used: list[bool] = []
-    original = readers._read_known_strings
+    original = jsonl_reader._read_known_strings
 
     def recorded(data: bytes, n: int, schema: pl.Schema | None) -> pl.DataFrame | None:
         df = original(data, n, schema)
@@ -173,7 +175,7 @@ def _schema_parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
             used.append(df is not None)
         return df
 
-    monkeypatch.setattr(readers, "_read_known_strings", recorded)
+    monkeypatch.setattr(jsonl_reader, "_read_known_strings", recorded)
     return used
 
 
@@ -235,7 +237,7 @@ def test_non_string_values_after_the_sample_are_read_as_without_a_schema(tmp_pat
     (b'{"text": "a", "label":\t"b"}', 2, False),  # a tab before a value: not checked, read the slow way
 ])
 def test_key_count_check(line: bytes, keys: int, expected: bool) -> None:
-    assert readers._keys_with_string_values(line + b"\n", keys) is expected
+    assert jsonl_reader._keys_with_string_values(line + b"\n", keys) is expected
 
 
 # -- property: the fast path gives what the careful path gives ------------------------------
@@ -261,14 +263,14 @@ def test_fast_path_equals_careful_path(tmp_path_factory: pytest.TempPathFactory,
     kw = {"batch_size": batch_size, "options": {"max_batch_bytes": max_bytes, "infer_schema_rows": 0}}
 
     def read(fast: bool) -> list[pl.DataFrame] | str:
-        original = readers._fast_jsonl
-        readers._fast_jsonl = original if fast else (lambda block, ctx: None)
+        original = jsonl_reader._fast_jsonl
+        jsonl_reader._fast_jsonl = original if fast else (lambda block, ctx: None)
         try:
             return list(iter_batches(p, CM, **kw))
         except InputError as e:
             return str(e)
         finally:
-            readers._fast_jsonl = original
+            jsonl_reader._fast_jsonl = original
 
     fast, careful = read(True), read(False)
     if isinstance(fast, str) or isinstance(careful, str):

@@ -26,6 +26,19 @@ from typing import Any, Iterator, Mapping, Sequence
 
 import polars as pl
 
+from corpus_sieve.pipeline.io.readers.batches import raw_batches
+from corpus_sieve.pipeline.io.readers.finish import finish
+from corpus_sieve.pipeline.io.readers.schema import input_schema
+from corpus_sieve.pipeline.io.readers.sources import (
+    DEFAULT_INFER_ROWS,
+    DETAIL,
+    KNOWN_OPTIONS,
+    POS,
+    REASON,
+    InputError,
+    Part,
+    resolve,
+)
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
 
 #: rows of a shard are numbered ``ordinal << SHARD_BITS | position``
@@ -39,7 +52,7 @@ class Shard:
     """One independently readable piece of the input."""
 
     ordinal: int
-    part: Any  # corpus_sieve.pipeline.io.readers._Part
+    part: Part
     schema: pl.Schema  # the schema of the whole input it belongs to
     id_created: bool
     infer_rows: Any
@@ -78,12 +91,6 @@ class ShardPlan:
         return sum(s.size_bytes for s in self.shards)
 
 
-def _readers():
-    from corpus_sieve.pipeline.io import readers
-
-    return readers
-
-
 def plan_shards(
     inputs: Sequence[str | Path],
     columns: ColumnMap,
@@ -91,17 +98,16 @@ def plan_shards(
     rows_per_shard: int = DEFAULT_ROWS_PER_SHARD,
 ) -> ShardPlan:
     """Resolve ``inputs`` (files, directories, globs, datasets) into shards, in input order."""
-    r = _readers()
     options = dict(options or {})
-    unknown = sorted(set(options) - r._KNOWN_OPTIONS)
+    unknown = sorted(set(options) - KNOWN_OPTIONS)
     if unknown:
-        raise r.InputError(f"unknown reader option(s): {', '.join(unknown)} (known: {', '.join(sorted(r._KNOWN_OPTIONS))})")
+        raise InputError(f"unknown reader option(s): {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_OPTIONS))})")
     shards: list[Shard] = []
     input_columns: list[str] | None = None
-    infer_rows = options.get("infer_schema_rows", r.DEFAULT_INFER_ROWS) or "all"
+    infer_rows = options.get("infer_schema_rows", DEFAULT_INFER_ROWS) or "all"
     for source in inputs:
-        parts = r._resolve(source, options)
-        schema = r._input_schema(parts, columns, options)
+        parts = resolve(source, options)
+        schema = input_schema(parts, columns, options)
         if not schema:
             continue
         id_created = columns.id not in schema
@@ -115,7 +121,7 @@ def plan_shards(
                 shards.append(Shard(ordinal=len(shards), part=part, schema=schema, id_created=id_created,
                                     infer_rows=infer_rows, **piece))
     if len(shards) >= 1 << (63 - SHARD_BITS):
-        raise r.InputError(f"too many shards ({len(shards):,}); use fewer, larger files")
+        raise InputError(f"too many shards ({len(shards):,}); use fewer, larger files")
     return ShardPlan(shards, input_columns or [columns.id, columns.text])
 
 
@@ -153,7 +159,6 @@ def _split_part(part: Any, rows_per_shard: int) -> list[dict[str, Any]]:
 
 
 def _raw(shard: Shard, columns: ColumnMap, batch_size: int, options: Mapping[str, Any]) -> Iterator[pl.DataFrame]:
-    r = _readers()
     part = shard.part
     if shard.row_groups is not None:
         import pyarrow.parquet as pq
@@ -162,7 +167,7 @@ def _raw(shard: Shard, columns: ColumnMap, batch_size: int, options: Mapping[str
         for rb in pq.ParquetFile(part.path).iter_batches(batch_size=batch_size, row_groups=shard.row_groups):
             df = pl.from_arrow(rb)
             assert isinstance(df, pl.DataFrame)
-            yield df.with_columns(pl.int_range(offset, offset + df.height, dtype=pl.Int64).alias(r._POS))
+            yield df.with_columns(pl.int_range(offset, offset + df.height, dtype=pl.Int64).alias(POS))
             offset += df.height
     elif shard.stop is not None:
         ds = part.dataset.with_format("arrow")
@@ -170,9 +175,9 @@ def _raw(shard: Shard, columns: ColumnMap, batch_size: int, options: Mapping[str
             b = min(a + batch_size, shard.stop)
             df = pl.from_arrow(ds[a:b])
             assert isinstance(df, pl.DataFrame)
-            yield df.with_columns(pl.int_range(a, b, dtype=pl.Int64).alias(r._POS))
+            yield df.with_columns(pl.int_range(a, b, dtype=pl.Int64).alias(POS))
     else:
-        yield from r._raw_batches(part, columns, batch_size, options)
+        yield from raw_batches(part, columns, batch_size, options)
 
 
 def read_shard(
@@ -183,14 +188,13 @@ def read_shard(
     strict: bool = False,
 ) -> Iterator[pl.DataFrame]:
     """The rows of ``shard`` as the local reader gives them (ids, ``_reason``, ``_detail``)."""
-    r = _readers()
     options = dict(options or {})
     for raw in _raw(shard, columns, batch_size, options):
         if raw.height == 0:
             continue
-        df = r._finish(raw, shard.part, shard.schema, columns, shard.id_created, shard.infer_rows)
+        df = finish(raw, shard.part, shard.schema, columns, shard.id_created, shard.infer_rows)
         if strict:
-            bad = df.filter(pl.col(r.REASON).is_not_null())
+            bad = df.filter(pl.col(REASON).is_not_null())
             if bad.height:
-                raise r.InputError(bad[r.DETAIL][0])
+                raise InputError(bad[DETAIL][0])
         yield df
