@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SIEVE := $(BIN)/sieve
 
-.PHONY: install test clean-corpus audit bench bench-dev bench-html dev clean
+.PHONY: install test docs clean-corpus audit bench bench-dev bench-html dev clean
 
 EXTRAS ?= dev
 # An editable install leaves our modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
@@ -19,6 +19,10 @@ install:  ## create .venv and install corpus-sieve with its test tools (more ext
 
 test:  ## run the test suite (the doctests of every corpus_sieve module included: tests/test_doctests.py)
 	$(BIN)/python -m pytest tests
+
+docs:  ## regenerate the filter and audit-check references, then build the docs site into site/ (strict: a broken link fails)
+	$(BIN)/python docs/gen_reference.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
 clean-corpus:  ## clean the embedded sample corpus in data/ with the founding ptvid preset (sieve recipes lists the presets)
 	$(SIEVE) clean data/sample_corpus.jsonl --recipe ptvid --out runs
@@ -43,4 +47,4 @@ bench-html:  ## WCXB score of the HTML stage: make bench-html [WCXB=DIR] [OUT=DI
 	$(BIN)/python tests/benchmarks/bench_html.py --wcxb $(WCXB) --out $(OUT) --backend $(or $(BACKEND),justext)
 
 clean:
-	rm -rf runs .pytest_cache .hypothesis build dist *.egg-info
+	rm -rf runs site .pytest_cache .hypothesis build dist *.egg-info

@@ -10,7 +10,7 @@ Every filter works in three places with the same semantics:
 
 1. on one ``str`` in ordinary preprocessing code::
 
-       >>> from filters import NormalizeWhitespace, CharLength
+       >>> from corpus_sieve.filters import NormalizeWhitespace, CharLength
        >>> NormalizeWhitespace()("olá   mundo ")
        'olá mundo'
        >>> CharLength(min_chars=5)("olá")        # a Check called on a str -> keep?
@@ -161,7 +161,8 @@ class Filter:
         raise NotImplementedError
 
 
-def _as_series(texts: Iterable[str | None] | pl.Series) -> pl.Series:
+def as_series(texts: Iterable[str | None] | pl.Series) -> pl.Series:
+    """``texts`` as a polars String Series (a Series is cast, anything else is collected)."""
     if isinstance(texts, pl.Series):
         return texts.cast(pl.String)
     return pl.Series(TEXT_COLUMN, list(texts), dtype=pl.String)
@@ -178,7 +179,7 @@ def python_values(instance: Filter, texts: pl.Series) -> list[Any]:
     return texts.to_list()
 
 
-def _scatter(values: pl.Series, mask: pl.Series, updates: Sequence[Any], dtype: Any) -> pl.Series:
+def scatter(values: pl.Series, mask: pl.Series, updates: Sequence[Any], dtype: Any) -> pl.Series:
     """``values`` with the rows where ``mask`` is true replaced by ``updates``."""
     idx = mask.arg_true()
     return values.cast(dtype).scatter(idx, pl.Series(values.name, list(updates), dtype=dtype))
@@ -209,7 +210,7 @@ class Transform(Filter):
 
     def transform_series(self, texts: pl.Series | Iterable[str | None]) -> pl.Series:
         """The transformed texts, same length and order; nulls stay null."""
-        s = _as_series(texts)
+        s = as_series(texts)
         name = s.name
         if self.is_native:
             return s.to_frame(TEXT_COLUMN).select(self.expr(pl.col(TEXT_COLUMN))).to_series().alias(name)
@@ -221,7 +222,7 @@ class Transform(Filter):
         todo = python_values(self, s.filter(mask))
         if not todo:
             return s
-        return _scatter(s, mask, self.transform_batch(todo), pl.String).alias(name)
+        return scatter(s, mask, self.transform_batch(todo), pl.String).alias(name)
 
     def transform(self, text: str) -> str:
         """The transformed text of one string."""
@@ -274,7 +275,7 @@ class Check(Filter):
 
     def reasons_series(self, texts: pl.Series | Iterable[str | None]) -> pl.Series:
         """One reason per text (null = keep), same length and order."""
-        s = _as_series(texts)
+        s = as_series(texts)
         if self.is_native:
             # with_columns, not select: a reason_expr that is a bare literal (no
             # bound configured) must still give one reason per row
@@ -291,7 +292,7 @@ class Check(Filter):
         todo = python_values(self, s.filter(mask))
         if not todo:
             return reasons
-        return _scatter(reasons, mask, self.reasons_batch(todo), pl.String)
+        return scatter(reasons, mask, self.reasons_batch(todo), pl.String)
 
     def reasons_frame(self, frame: pl.DataFrame, column: str = TEXT_COLUMN, id_column: str | None = None) -> pl.DataFrame:
         """Frame-level hook: a ``reason`` column and any extra detail columns.
@@ -350,7 +351,7 @@ class Chain(Filter):
     rows with cleaned text; ``split`` also returns the rejected rows (with
     their *original* text, ``reason`` and ``stage``).
 
-    >>> from filters import NormalizeWhitespace, CharLength
+    >>> from corpus_sieve.filters import NormalizeWhitespace, CharLength
     >>> clean = NormalizeWhitespace() | CharLength(min_chars=3)
     >>> clean("  bom   dia ")
     'bom dia'

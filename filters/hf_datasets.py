@@ -10,7 +10,7 @@ Both also work unbatched (one example at a time), and only read the text
 column, so the other columns may hold anything ``datasets`` can store.
 ``datasets`` itself is not imported here.
 
->>> from filters import RemoveUrls, CharLength, NormalizeWhitespace
+>>> from corpus_sieve.filters import RemoveUrls, CharLength, NormalizeWhitespace
 >>> batch = {"text": ["Veja https://t.co/x  agora", "oi"], "id": [1, 2]}
 >>> as_map(RemoveUrls())(batch)
 {'text': ['Veja   agora', 'oi']}
@@ -81,7 +81,7 @@ def as_map(f: Filter, column: str = TEXT_COLUMN, *, reason_column: str | None = 
 
     Examples
     --------
-    >>> from filters import NormalizeWhitespace
+    >>> from corpus_sieve.filters import NormalizeWhitespace
     >>> as_map(NormalizeWhitespace(), "tweet")({"tweet": ["bom   dia "]})
     {'tweet': ['bom dia']}
     >>> as_map(NormalizeWhitespace(), "tweet")({"tweet": "bom   dia "})   # unbatched
@@ -122,7 +122,7 @@ def as_filter(f: Filter, column: str = TEXT_COLUMN) -> Callable[[Batch], Any]:
 
     Examples
     --------
-    >>> from filters import RejectEmpty
+    >>> from corpus_sieve.filters import RejectEmpty
     >>> as_filter(RejectEmpty())({"text": ["olá", "   "]})
     [True, False]
     """

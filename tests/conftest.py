@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# ``python -m pytest`` puts the checkout on sys.path, where ``filters/``, ``pipeline/`` and
+# ``audits/`` would import as top-level packages, a second copy beside the installed
+# ``corpus_sieve``. The tests use what users install: the checkout leaves sys.path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO]
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 CL100K = SHARED_DATA / "tokenizers" / "cl100k"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, _as_series
+from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, as_series
 from corpus_sieve.filters.registry import register
 
 DUPLICATE_OF_COLUMN = "duplicate_of"
@@ -136,7 +136,7 @@ class ExactDedup(Check):
         )
 
     def reasons_series(self, texts: pl.Series | Any) -> pl.Series:
-        s = _as_series(texts)
+        s = as_series(texts)
         return self.reasons_frame(s.to_frame(TEXT_COLUMN), TEXT_COLUMN)[REASON_COLUMN]
 
     def reasons_batch(self, texts: list[str]) -> list[str | None]:

@@ -149,7 +149,7 @@ class CachedParagraph:
         return f"<CachedParagraph {self.class_type or '?'} {self.dom_path!r} {self.text[:40]!r}>"
 
 
-def _paragraph_class() -> type:
+def paragraph_class() -> type:
     """The paragraph class (kept for callers of the old lazy factory)."""
     return CachedParagraph
 

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from corpus_sieve.filters.html.parse import cap_utf8, looks_like_markup, remove_control_chars, strip_raw_blocks, utf8
-from corpus_sieve.filters.html.paragraphs import CachedParagraph, _paragraph_class, make_paragraphs  # noqa: F401 (re-exported)
+from corpus_sieve.filters.html.paragraphs import CachedParagraph, paragraph_class, make_paragraphs  # noqa: F401 (re-exported)
 from corpus_sieve.filters.html.paragraphs import justext_document, make_paragraphs_and_word_tables
 from corpus_sieve.filters.base import Transform
 from corpus_sieve.filters.registry import register

@@ -24,7 +24,7 @@ from __future__ import annotations
 import polars as pl
 import regex
 
-from corpus_sieve.filters.base import Transform, _as_series
+from corpus_sieve.filters.base import Transform, as_series
 from corpus_sieve.filters.registry import register
 
 INVISIBLE = "\u200b\u2060\ufeff\u00ad\u180e"
@@ -147,7 +147,7 @@ class RepairUnicode(Transform):
         )
 
     def transform_series(self, texts: pl.Series | list[str | None]) -> pl.Series:
-        before = _as_series(texts)
+        before = as_series(texts)
         out = self._one_round(before)
         # Removing a control character can join two halves of a mojibake
         # sequence ("Ã\x01©"); rounds continue on the rows where that happened.

@@ -12,7 +12,7 @@ import polars as pl
 
 from corpus_sieve.filters.tokens.counter import count, load_backend, prove_bounds
 from corpus_sieve.filters.tokens.counter import start as start_counter
-from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, _as_series, _scatter
+from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, as_series, scatter
 from corpus_sieve.filters.registry import register
 
 _TOKENIZERS: dict[str, Any] = {}
@@ -331,7 +331,7 @@ class TokenLength(Check):
 
     def reasons_series(self, texts: pl.Series | Any) -> pl.Series:
         """One reason per text (null = keep); only texts with an uncertain outcome are tokenized."""
-        s = _as_series(texts)
+        s = as_series(texts)
         none = pl.Series(REASON_COLUMN, [None] * len(s), dtype=pl.String)
         if self.min_tokens is None and self.max_tokens is None:
             return none
@@ -343,7 +343,7 @@ class TokenLength(Check):
         todo = s.filter(todo_mask).to_list()
         if not todo:
             return reasons
-        return _scatter(reasons, todo_mask, self._reasons_exact(todo), pl.String)
+        return scatter(reasons, todo_mask, self._reasons_exact(todo), pl.String)
 
     def _certain(self, col: pl.Expr) -> list[pl.Expr]:
         """``reason`` where the bounds decide it, and ``todo`` (rows to tokenize)."""

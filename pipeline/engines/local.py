@@ -60,25 +60,22 @@ from corpus_sieve.pipeline.run.result import (
 )
 from corpus_sieve.pipeline.run.stats import DEFAULT_SKEW_THRESHOLD, READ_INDEX
 
-__all__ = ["OUTPUT_ROW_GROUP", "run_pipeline", "resume_pipeline"]
+__all__ = ["run_pipeline", "resume_pipeline"]
 
 #: the reader's columns and the loop's, never written to kept.parquet
 _INTERNAL = (READER_REASON, READER_DETAIL, SEQ, ORIGINAL, DOMAIN, LABEL)
-#: rows per parquet row group; fixed so output bytes do not depend on batch size
-OUTPUT_ROW_GROUP = 50_000
 
 
 class _RowGroupWriter:
-    """Hands each frame straight to the sink, which cuts row groups of at most ``rows`` rows.
+    """Hands each frame straight to the sink, which cuts the row groups.
 
     Nothing is held back here: buffering whole batches of rejected rows (with
     their original HTML) until a row group filled up made peak memory grow
     with the corpus.
     """
 
-    def __init__(self, sink: Any, rows: int = OUTPUT_ROW_GROUP) -> None:
+    def __init__(self, sink: Any) -> None:
         self.sink = sink
-        self.rows = rows
         self._schema: pl.Schema | None = None
         self._emitted = False
         self.seconds = 0.0
@@ -377,7 +374,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
     from corpus_sieve.pipeline.run import parallel
     from corpus_sieve.pipeline.run.errors import ResumeError, RunInterrupted, describe
     from corpus_sieve.pipeline.run.rundir import package_version
-    from corpus_sieve.pipeline.io.writers import ParquetSink
+    from corpus_sieve.pipeline.io.writers import run_sinks
 
     batch_size = int(invocation["batch_size"])
     dev = bool(invocation["dev"])
@@ -411,7 +408,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
             batches = rebatch(sample, batch_size)
         # the outputs are written while the batches stream by, in fixed-size row groups;
         # a resumed run first replays the batches committed before it was stopped
-        sinks = [ParquetSink(run.kept_path, row_group_rows=OUTPUT_ROW_GROUP), ParquetSink(run.rejected_path, row_group_rows=OUTPUT_ROW_GROUP)]
+        sinks = run_sinks(run)
         kept_writer, rejected_writer = _RowGroupWriter(sinks[0]), _RowGroupWriter(sinks[1])
         for part in checkpoint.iter_parts("kept"):
             kept_writer.write(part)
@@ -423,6 +420,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
         # the writes and commits of a batch run in a thread while the next batch is filtered
         # (pipeline/run/overlap.py); ``behind.drain()`` waits for them
         pending: tuple[Any, ...] | None = None
+        pending_read = 0.0
         seen = 0
         for index, batch in enumerate(batches):
             seen = index + 1

@@ -62,6 +62,7 @@ from corpus_sieve.pipeline.run.result import (
     RunResult,
     check_accounted,
     check_input_columns,
+    check_input_exists,
     raise_if_unaccounted,
     stage_timings,
     write_extra_outputs,
@@ -75,8 +76,6 @@ PARTIALS = "__sieve_partials"
 BUCKET = "__sieve_bucket"
 _FLIGHT_EXTRA = {SEQ: pl.Int64, ORIGINAL: pl.String, DOMAIN: pl.String, LABEL: pl.String, R_REASON: pl.String,
                  R_STAGE: pl.String, R_DETAIL: pl.String, R_DUP: pl.String, PARTIALS: pl.List(pl.Binary)}
-#: rows per output row group (the local engine's value)
-OUTPUT_ROW_GROUP = 50_000
 _HASH_SEED = 0x5EED_B0C4
 
 
@@ -335,14 +334,15 @@ def run_pipeline_ray(
     """
     from corpus_sieve.pipeline.io.readers import InputError
     from corpus_sieve.pipeline.run.rundir import RunDir, package_version
-    from corpus_sieve.pipeline.io.writers import ParquetSink
+    from corpus_sieve.pipeline.io.writers import run_sinks
 
     started = time.perf_counter()
     ray = import_ray()
     paths = [Path(p) for p in inputs]
     if not paths:
         raise InputError("no input files given")
-    _check_inputs(paths, InputError)
+    for path in paths:
+        check_input_exists(path, InputError)
     batch_size = batch_size or recipe.batch_size
     reporter = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
 
@@ -374,8 +374,7 @@ def run_pipeline_ray(
         stats = accounting.stats
         cols = recipe.columns
         kept_columns = plan.input_columns
-        sinks = [ParquetSink(run.kept_path, row_group_rows=OUTPUT_ROW_GROUP),
-                 ParquetSink(run.rejected_path, row_group_rows=OUTPUT_ROW_GROUP)]
+        sinks = run_sinks(run)
         kept_total = rejected_total = 0
         write_seconds = 0.0
         last_seq = -1
@@ -510,17 +509,6 @@ def _build(ray: Any, ctx: _Context, recipe: Recipe, buckets: int, quiet: bool = 
     if has_global:
         ds = ds.sort(SEQ)
     return ds, has_global
-
-
-def _check_inputs(paths: list[Path], error: type[Exception]) -> None:
-    from corpus_sieve.pipeline.io.readers import looks_like_path
-
-    for path in paths:
-        text = str(path)
-        if path.exists() or any(ch in text for ch in "*?["):
-            continue
-        if looks_like_path(text) or path.suffix:
-            raise error(f"no such file or directory: {text}")
 
 
 def _check_same_columns(shards: list[Shard]) -> None:

@@ -25,6 +25,17 @@ from typing import Any, Mapping
 import polars as pl
 
 
+#: rows per row group of kept.parquet and rejected.parquet: fixed, so that the bytes of a run's
+#: outputs do not depend on the batch size or the engine
+OUTPUT_ROW_GROUP = 50_000
+
+
+def run_sinks(run: Any) -> list[ParquetSink]:
+    """The sinks of a run directory's ``kept.parquet`` and ``rejected.parquet`` (both engines write through them)."""
+    return [ParquetSink(run.kept_path, row_group_rows=OUTPUT_ROW_GROUP),
+            ParquetSink(run.rejected_path, row_group_rows=OUTPUT_ROW_GROUP)]
+
+
 def _tmp_path(path: Path) -> Path:
     return path.with_name(path.name + ".tmp")
 

@@ -312,16 +312,16 @@ def _python_rows(inst: Transform | Check, s: pl.Series) -> tuple[pl.Series, pl.S
 
 
 def _transform_series(inst: Transform, texts: pl.Series, workers: int | None) -> pl.Series:
-    from corpus_sieve.filters.base import _as_series, _scatter
+    from corpus_sieve.filters.base import as_series, scatter
     from corpus_sieve.pipeline.run import parallel
 
     if type(inst).transform_series is not Transform.transform_series or not _worth_it(inst, workers):
         return inst.transform_series(texts)
-    s = _as_series(texts)
+    s = as_series(texts)
     mask, todo = _python_rows(inst, s)
     if todo.len() == 0:
         return s
-    return _scatter(s, mask, parallel.run_series(inst, "transform_batch", todo, workers), pl.String).alias(s.name)
+    return scatter(s, mask, parallel.run_series(inst, "transform_batch", todo, workers), pl.String).alias(s.name)
 
 
 def _plain_check(inst: Check) -> bool:
@@ -330,17 +330,17 @@ def _plain_check(inst: Check) -> bool:
 
 
 def _reasons_series(inst: Check, texts: pl.Series, workers: int | None) -> pl.Series:
-    from corpus_sieve.filters.base import REASON_COLUMN, _as_series, _scatter
+    from corpus_sieve.filters.base import REASON_COLUMN, as_series, scatter
     from corpus_sieve.pipeline.run import parallel
 
     if not _worth_it(inst, workers):
         return inst.reasons_series(texts)
-    s = _as_series(texts)
+    s = as_series(texts)
     mask, todo = _python_rows(inst, s)
     reasons = pl.Series(REASON_COLUMN, [None] * len(s), dtype=pl.String)
     if todo.len() == 0:
         return reasons
-    return _scatter(reasons, mask, parallel.run_series(inst, "reasons_batch", todo, workers), pl.String)
+    return scatter(reasons, mask, parallel.run_series(inst, "reasons_batch", todo, workers), pl.String)
 
 
 def _worth_it(inst: Filter, workers: int | None) -> bool:

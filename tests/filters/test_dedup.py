@@ -155,7 +155,7 @@ def test_same_result_for_batch_sizes_1_7_and_all() -> None:
 
 def test_deterministic_across_processes() -> None:
     code = (
-        "import polars as pl; from filters import ExactDedup; "
+        "import polars as pl; from corpus_sieve.filters import ExactDedup; "
         "print(ExactDedup().reasons_frame(pl.DataFrame({'text': ['x', 'y', 'X', 'z', 'Y']}))['duplicate_of'].to_list())"
     )
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from filters import (
+from corpus_sieve.filters import (
     RejectDotRuns,
     RejectInvalidChars,
     RejectLongWords,

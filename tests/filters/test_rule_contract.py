@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import (
+from corpus_sieve.filters import (
     Check,
     RegexReject,
     RegexReplace,
