@@ -1,14 +1,18 @@
-"""Execution engines: where a recipe runs.
+"""Execution engines: where a recipe runs. Scheduling only: both call the one per-batch loop
+(:func:`corpus_sieve.pipeline.run.batch.apply_stages`) and end in the same accounting
+(:mod:`corpus_sieve.pipeline.run.result`).
 
-* ``local`` -- :func:`corpus_sieve.pipeline.engines.local.run_pipeline`, one process, streaming.
-* ``ray`` -- :func:`corpus_sieve.pipeline.engines.ray.run_pipeline_ray`, Ray Data on a
-  local or remote cluster (``pip install 'corpus-sieve[ray]'``).
+* ``local`` -- :class:`LocalEngine`, one process, streaming, resumable
+  (:mod:`corpus_sieve.pipeline.engines.local`).
+* ``ray`` -- :class:`RayEngine`, Ray Data on a local or remote cluster
+  (:mod:`corpus_sieve.pipeline.engines.ray`; ``pip install 'corpus-sieve[ray]'``).
 
-Both write the same run directory (same kept/rejected rows, same
-``stats.json``); :func:`run` picks one by name.
+Both write the same run directory (same kept/rejected rows, same ``stats.json``).
 
 >>> ENGINES
 ('local', 'ray')
+>>> get_engine("local", dev=True).name
+'local'
 >>> run_with_engine("spark", [], None, "runs")
 Traceback (most recent call last):
 ...
@@ -17,10 +21,61 @@ ValueError: unknown engine 'spark' (choose from: local, ray)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from corpus_sieve.pipeline.recipe.recipe import Recipe
+    from corpus_sieve.pipeline.run.result import RunResult
+
+__all__ = ["ENGINES", "Engine", "LocalEngine", "RayEngine", "get_engine", "ray_available", "run_with_engine"]
 
 ENGINES = ("local", "ray")
+
+
+class Engine(Protocol):
+    """Runs a recipe on its inputs into a new run directory under ``out_base``."""
+
+    name: ClassVar[str]
+
+    def run(self, inputs: Sequence[Path | str], recipe: Recipe, out_base: Path | str, *, strict: bool = False,
+            progress: Any = True, batch_size: int | None = None, **options: Any) -> RunResult:
+        """Clean ``inputs``; the run's :class:`~corpus_sieve.pipeline.run.result.RunResult`."""
+        ...
+
+
+@dataclass
+class LocalEngine:
+    """One process, streaming; ``dev`` runs on a stratified sample (the 10-second rule)."""
+
+    name: ClassVar[str] = "local"
+    dev: bool = False
+    dev_per_stratum: int | None = None
+    seed: int | None = None
+
+    def run(self, inputs: Sequence[Path | str], recipe: Recipe, out_base: Path | str, *, strict: bool = False,
+            progress: Any = True, batch_size: int | None = None, **options: Any) -> RunResult:
+        from corpus_sieve.pipeline.engines.local import run_pipeline
+
+        return run_pipeline(inputs, recipe, out_base, dev=self.dev, strict=strict, progress=progress,
+                            batch_size=batch_size, dev_per_stratum=self.dev_per_stratum, seed=self.seed, **options)
+
+
+@dataclass
+class RayEngine:
+    """Ray Data; ``address`` joins a cluster (``ray://host:10001``, ``auto``), else a local one starts."""
+
+    name: ClassVar[str] = "ray"
+    address: str | None = None
+    num_cpus: int | None = None
+
+    def run(self, inputs: Sequence[Path | str], recipe: Recipe, out_base: Path | str, *, strict: bool = False,
+            progress: Any = True, batch_size: int | None = None, **options: Any) -> RunResult:
+        from corpus_sieve.pipeline.engines.ray import run_pipeline_ray
+
+        return run_pipeline_ray(inputs, recipe, out_base, strict=strict, progress=progress, batch_size=batch_size,
+                                address=self.address, num_cpus=self.num_cpus, **options)
 
 
 def ray_available() -> bool:
@@ -30,6 +85,20 @@ def ray_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def get_engine(name: str, *, ray_address: str | None = None, dev: bool = False,
+               dev_per_stratum: int | None = None, seed: int | None = None) -> Engine:
+    """The engine called ``name``; ``ValueError`` for an unknown name or an option it does not take."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r} (choose from: {', '.join(ENGINES)})")
+    if name == "local":
+        if ray_address:
+            raise ValueError("--ray-address needs --engine ray")
+        return LocalEngine(dev=dev, dev_per_stratum=dev_per_stratum, seed=seed)
+    if dev:
+        raise ValueError("--dev runs a small sample: use the local engine for it (drop --engine ray)")
+    return RayEngine(address=ray_address)
 
 
 def run_with_engine(
@@ -43,22 +112,10 @@ def run_with_engine(
 ) -> Any:
     """Run ``recipe`` on ``inputs`` with ``engine`` (``"local"`` or ``"ray"``); a ``RunResult``.
 
-    ``options`` go to the engine (``strict``, ``progress``, ``batch_size``,
-    ``skew_threshold``; the local engine also takes ``dev``, ``dev_per_stratum``,
-    ``seed``). ``ray_address`` only applies to the ray engine.
+    ``options`` go to the engine's ``run`` (``strict``, ``progress``, ``batch_size``,
+    ``skew_threshold``); ``dev``, ``dev_per_stratum`` and ``seed`` choose the local
+    engine's sample, ``ray_address`` the ray engine's cluster.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r} (choose from: {', '.join(ENGINES)})")
-    if engine == "local":
-        if ray_address:
-            raise ValueError("--ray-address needs --engine ray")
-        from corpus_sieve.pipeline.engines.local import run_pipeline
-
-        return run_pipeline(inputs, recipe, out_base, **options)
-    from corpus_sieve.pipeline.engines.ray import run_pipeline_ray
-
-    if options.pop("dev", False):
-        raise ValueError("--dev runs a small sample: use the local engine for it (drop --engine ray)")
-    options.pop("dev_per_stratum", None)
-    options.pop("seed", None)
-    return run_pipeline_ray(inputs, recipe, out_base, address=ray_address, **options)
+    chosen = get_engine(engine, ray_address=ray_address, dev=options.pop("dev", False),
+                        dev_per_stratum=options.pop("dev_per_stratum", None), seed=options.pop("seed", None))
+    return chosen.run(inputs, recipe, out_base, **options)

@@ -234,7 +234,7 @@ def test_cl100k_white_space_agrees_with_polars_on_every_code_point(cl100k: str) 
 
 
 def test_cl100k_bounds_hold_and_reasons_equal_tokenizing_everything_on_real_text(cl100k: str, shared_data) -> None:
-    from tests.realdata import load_pt_varieties, load_told_br, load_wcxb_pages
+    from realdata import load_pt_varieties, load_told_br, load_wcxb_pages
 
     texts = (load_pt_varieties(shared_data)["text"].head(3000).to_list()
              + load_told_br(shared_data)["text"].head(2000).to_list())
@@ -299,7 +299,7 @@ def in_background(monkeypatch):
 
 
 def test_counting_process_gives_the_same_counts_and_reasons(cl100k: str, shared_data, in_background) -> None:
-    from tests.realdata import load_told_br
+    from realdata import load_told_br
 
     texts = load_told_br(shared_data)["text"].head(500).to_list() + ["", "Olá mundo", "<|endoftext|>"]
     check = TokenLength(tokenizer=cl100k, min_tokens=10, max_tokens=30)
