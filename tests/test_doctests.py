@@ -34,6 +34,16 @@ def _modules() -> list[str]:
 MODULES = _modules()
 
 
+class _Runner(doctest.DocTestRunner):
+    """A doctest runner that lets ``pytest.skip()`` in an example skip the test (as pytest's own does):
+    examples that need ../shared/data skip where it is absent."""
+
+    def report_unexpected_exception(self, out, test, example, exc_info):  # noqa: ANN001
+        if isinstance(exc_info[1], pytest.skip.Exception):
+            raise exc_info[1]
+        super().report_unexpected_exception(out, test, example, exc_info)
+
+
 def test_every_package_is_walked() -> None:
     assert "corpus_sieve.filters.rules.remove_urls" in MODULES
     assert "corpus_sieve.pipeline.cli.main" in MODULES
@@ -46,7 +56,7 @@ def test_docstring_examples(name: str) -> None:
         pytest.importorskip(OPTIONAL[name])
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    runner = _Runner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     for test in finder.find(module, name):
         runner.run(test)
     results = runner.summarize(verbose=False)
