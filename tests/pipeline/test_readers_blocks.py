@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_sieve.pipeline.io.readers import batches as batch_reader
 from corpus_sieve.pipeline.io.readers import jsonl as jsonl_reader
 from corpus_sieve.pipeline.io.readers import schema as schema_reader
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
@@ -152,8 +151,8 @@ def test_a_sample_of_whole_batches_is_parsed_once(tmp_path: Path, monkeypatch: p
     p = tmp_path / "w.jsonl"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     parsed: list[int] = []
-    original = batch_reader.parse_jsonl_block
-    monkeypatch.setattr(batch_reader, "parse_jsonl_block", lambda block, ctx: parsed.append(block.first_line) or original(block, ctx))
+    original = jsonl_reader.parse_jsonl_block
+    monkeypatch.setattr(jsonl_reader, "parse_jsonl_block", lambda block, ctx: parsed.append(block.first_line) or original(block, ctx))
     for rows in (8, 12):  # two and three whole batches of 4
         parsed.clear()
         got = list(iter_batches(p, CM, batch_size=4, options={"infer_schema_rows": rows}))

@@ -27,8 +27,8 @@ from corpus_sieve.filters.base import Check, Transform
 from corpus_sieve.filters.registry import available_filters
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
 from corpus_sieve.pipeline.io.readers import READ_REASONS, InputError, iter_batches
-from corpus_sieve.pipeline.io.readers.lines import open_binary as _open_binary
-from corpus_sieve.pipeline.io.readers.lines import records as _records
+from corpus_sieve.pipeline.io.readers.records import open_binary as _open_binary
+from corpus_sieve.pipeline.io.readers.records import records as _records
 from corpus_sieve.pipeline.recipe.recipe import Recipe
 from corpus_sieve.pipeline.engines.local import run_pipeline
 from reliability_helpers import count_fuzz

@@ -17,11 +17,12 @@ reason in ``_reason`` and a message naming file, line and column in
 >>> df.select("id", "text", "_reason").rows()
 [('x:1', 'olá', None), ('x:2', '{"text": 1,}', 'malformed_input')]
 
-The readers, one module per job: :mod:`.sources` (an input into parts),
-:mod:`.lines` (JSONL/CSV/TSV records, row by row), :mod:`.jsonl` (JSON lines,
-fast), :mod:`.batches` (raw batches of any format), :mod:`.schema` (one schema
-for the whole input), :mod:`.finish` (ids and row checks), :mod:`.shards`
-(independent units for the Ray engine).
+The readers, one module per format and per job: :mod:`.sources` (an input
+into parts), :mod:`.records` (what the line formats share), :mod:`.jsonl`,
+:mod:`.delimited` (CSV/TSV), :mod:`.parquet`, :mod:`.datasets` (the formats),
+:mod:`.batches` (the dispatch to them), :mod:`.schema` (one schema for the
+whole input), :mod:`.finish` (ids and row checks), :mod:`.shards` (independent
+units for the Ray engine).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import polars as pl
 
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
 from corpus_sieve.pipeline.io.readers.sources import DEFAULT_INFER_BYTES, DEFAULT_INFER_ROWS, DEFAULT_MAX_TEXT_BYTES, DETAIL, InputError, LINE_FORMATS, POS, Part, REASON
-from corpus_sieve.pipeline.io.readers.lines import stringify
+from corpus_sieve.pipeline.io.readers.records import stringify
 
 
 def finish(df: pl.DataFrame, part: Part, schema: pl.Schema, columns: ColumnMap,

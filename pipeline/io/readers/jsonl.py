@@ -1,19 +1,134 @@
-"""JSON lines, fast: whole byte blocks straight to polars."""
+"""JSON lines (``.jsonl``, ``.ndjson``, ``.json``).
+
+A batch of JSON lines is read as one block of raw bytes cut at a line end (a
+JSON string cannot hold a raw newline, so every b"\n" ends a record) and
+handed to ``pl.read_ndjson`` in one call: no per-line Python, no decoding to
+Python strings. polars rejects invalid UTF-8 and malformed JSON for the
+whole block; only then is that block read again line by line
+(:func:`parse_jsonl`), which names the bad lines. Results are the same
+either way.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import polars as pl
 
-from corpus_sieve.pipeline.io.readers.sources import DETAIL, POS, REASON
-from corpus_sieve.pipeline.io.readers.lines import LineCtx, parse_jsonl, stringify
+from corpus_sieve.pipeline.recipe.columns import ColumnMap
+from corpus_sieve.pipeline.io.readers.sources import DETAIL, POS, Part, REASON
+from corpus_sieve.pipeline.io.readers.records import LineCtx, bad_frame, decode, line_ctx, max_batch_bytes, open_binary, stringify
 
+
+def parse_jsonl(recs, ctx: LineCtx) -> pl.DataFrame:
+    where = ctx.part.display
+    text_col = ctx.columns.text
+    bad: list[tuple[int, str, str, str]] = []
+    good = decode(recs, ctx, bad)
+    df = _read_ndjson([g[2] for g in good])
+    if df is None:
+        # locate the malformed lines, then parse the rest in one go
+        ok = []
+        for n, s, raw in good:
+            try:
+                obj = json.loads(s)
+            except json.JSONDecodeError as e:
+                bad.append((n, s, "malformed_input", f"{where}, line {n}: invalid JSON ({e.msg} at column {e.colno})"))
+                continue
+            if not isinstance(obj, dict):
+                bad.append((n, s, "malformed_input",
+                            f"{where}, line {n}: not a JSON object (found {type(obj).__name__})"))
+                continue
+            ok.append((n, s, raw))
+        good = ok
+        df = _read_ndjson([g[2] for g in good])
+        if df is None:  # type conflicts between lines: mixed columns become JSON text
+            df = _frame_from_objects([json.loads(g[1]) for g in good])
+    df = df.with_columns(pl.Series(POS, [g[0] for g in good], dtype=pl.Int64))
+    nested = [c for c, t in df.schema.items() if t.is_nested() and c != text_col]
+    if nested:
+        # lists/objects are kept as their JSON text: their shape can differ from
+        # line to line (and batch to batch), which no one column type can hold
+        objs = [json.loads(g[1]) for g in good]
+        df = df.with_columns(
+            pl.Series(c, [None if o.get(c) is None else json.dumps(o[c], ensure_ascii=False) for o in objs], dtype=pl.String)
+            for c in nested
+        )
+    df = _flag_json_text(df, [g[1] for g in good], ctx)
+    if bad:
+        df = pl.concat([df, bad_frame(text_col, bad)], how="diagonal_relaxed").sort(POS)
+    return df
+
+_JSON_KINDS = {bool: pl.Boolean, int: pl.Int64, float: pl.Float64, str: pl.String}
+
+def _frame_from_objects(objs: list[dict[str, Any]]) -> pl.DataFrame:
+    """JSON objects as a frame when polars cannot reconcile their types.
+
+    A column whose values are all of one scalar JSON type keeps it; any other
+    column (mixed types, lists, objects, integers beyond 64 bits) becomes a
+    String column: strings as they are, other values as JSON text. Nothing is
+    dropped, and one odd line no longer stops the run.
+    """
+    names: dict[str, None] = {}
+    for obj in objs:
+        names.update(dict.fromkeys(obj))
+    columns = {}
+    for name in names:
+        values = [obj.get(name) for obj in objs]
+        kinds = {type(v) for v in values if v is not None}
+        dtype = _JSON_KINDS.get(next(iter(kinds))) if len(kinds) == 1 else None
+        if dtype == pl.Int64 and any(not -(2**63) <= v < 2**63 for v in values if v is not None):
+            dtype = None
+        if dtype is None:
+            dtype = pl.String
+            values = [v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in values]
+        columns[name] = pl.Series(name, values, dtype=dtype)
+    return pl.DataFrame(list(columns.values())) if columns else pl.DataFrame(schema={}).with_columns(
+        pl.Series("__empty", [None] * len(objs))).drop("__empty")
+
+def _read_ndjson(lines: list[bytes]) -> pl.DataFrame | None:
+    if not lines:
+        return pl.DataFrame()
+    try:
+        df = pl.read_ndjson(io.BytesIO(b"\n".join(lines)), infer_schema_length=None)
+    except Exception:
+        return None
+    return df if df.height == len(lines) else None
+
+def _flag_json_text(df: pl.DataFrame, lines: list[str], ctx: LineCtx) -> pl.DataFrame:
+    """Mark lines whose text key is absent, or holds a number/bool/list/object."""
+    where = ctx.part.display
+    text_col = ctx.columns.text
+    key = json.dumps(text_col)
+    raw = pl.Series("raw", lines, dtype=pl.String)
+    reasons: list[str | None] = [None] * len(lines)
+    details: list[str | None] = [None] * len(lines)
+    candidates = raw.str.contains(re.escape(key) + r'\s*:\s*[-0-9tf\[{]').arg_true().to_list()
+    for i in candidates:
+        value = json.loads(lines[i]).get(text_col)
+        if value is not None and not isinstance(value, str):
+            kind = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}.get(type(value), "value")
+            n = df[POS][i]
+            reasons[i] = "non_string_text"
+            details[i] = f"{where}, line {n}: column '{text_col}' is a JSON {kind}, not a string"
+    if text_col in df.columns:
+        absent = (df[text_col].is_null() & ~raw.str.contains(key, literal=True)).arg_true().to_list()
+    else:
+        absent = list(range(len(lines)))
+    for i in absent:
+        reasons[i] = "missing_column"
+        details[i] = f"{where}, line {df[POS][i]}: no '{text_col}' key"
+    if text_col in df.columns and df[text_col].dtype != pl.String:
+        df = df.with_columns(stringify(df[text_col]))
+    return df.with_columns(
+        pl.Series(REASON, reasons, dtype=pl.String), pl.Series(DETAIL, details, dtype=pl.String)
+    )
 
 _ASCII_WS = (9, 11, 12, 13, 32)  # what bytes.strip() removes, besides b"\n"
-
 
 @dataclass
 class _LineTable:
@@ -26,7 +141,6 @@ class _LineTable:
         import numpy as np
 
         return np.concatenate(([0], self.ends[:-1])) if len(self.ends) else self.ends
-
 
 def _newlines(buf: Any, start: int, stop: int) -> Any:
     """Positions of b"\\n" in ``buf[start:stop]`` (memchr for long lines, numpy for many short ones)."""
@@ -41,7 +155,6 @@ def _newlines(buf: Any, start: int, stop: int) -> Any:
         return np.array(found, dtype=np.int64)
     view = np.frombuffer(buf, dtype=np.uint8, count=stop - i, offset=i)
     return np.concatenate((np.array(found, dtype=np.int64), np.flatnonzero(view == 10) + i))
-
 
 def _nonblank(buf: Any, starts: Any, ends: Any) -> Any:
     """For each line ``buf[starts[i]:ends[i]]``: is it a record (not blank, as ``records`` decides)?"""
@@ -60,7 +173,6 @@ def _nonblank(buf: Any, starts: Any, ends: Any) -> Any:
         records[i] = bool(bytes(buf[starts[i]:stop[i]]).strip())
     return records
 
-
 @dataclass
 class Block:
     first_line: int  # line number of the block's first line
@@ -72,7 +184,6 @@ class Block:
     @property
     def next_line(self) -> int:
         return self.first_line + len(self.lines.ends)
-
 
 class _LineBuffer:
     """Bytes read ahead from a file, with the table of their complete lines.
@@ -129,7 +240,6 @@ class _LineBuffer:
         self.ends, self.records = self.ends[k:] - end, self.records[k:]
         return data, table
 
-
 def jsonl_blocks(fh, max_records: int, max_bytes: int, limit: int | None = None,
                   line: int = 1, offset: int = 0) -> Iterator[Block]:
     """Blocks of at most ``max_records`` records and ``max_bytes`` bytes (a longer line alone).
@@ -170,7 +280,6 @@ def jsonl_blocks(fh, max_records: int, max_bytes: int, limit: int | None = None,
         line, offset = block.next_line, block.end_offset
         yield block
 
-
 def parse_jsonl_block(block: Block, ctx: LineCtx) -> pl.DataFrame:
     """A block as :func:`parse_jsonl` would give it, in one polars call when the block is clean."""
     df = _fast_jsonl(block, ctx)
@@ -178,14 +287,12 @@ def parse_jsonl_block(block: Block, ctx: LineCtx) -> pl.DataFrame:
         return df
     return parse_jsonl(_block_records(block), ctx)
 
-
 def _block_records(block: Block) -> list[tuple[int, bytes, str | None]]:
     """The block as ``records`` gives a file: (line number, line without b"\\r\\n", None), blank lines skipped."""
     data, ends = block.data, block.lines.ends.tolist()
     starts = [0] + ends[:-1]
     return [(block.first_line + i, data[starts[i]:ends[i]].rstrip(b"\r\n"), None)
             for i in block.lines.records.nonzero()[0].tolist()]
-
 
 def _fast_jsonl(block: Block, ctx: LineCtx) -> pl.DataFrame | None:
     """The block parsed in one call, or None when a line needs the careful path."""
@@ -237,7 +344,6 @@ def _fast_jsonl(block: Block, ctx: LineCtx) -> pl.DataFrame | None:
         )
     return _flag_json_block(df, line, ctx)
 
-
 def _read_known_strings(data: bytes, records: int, schema: pl.Schema | None) -> pl.DataFrame | None:
     """The block parsed with the part's schema, when its lines are provably objects of exactly
     the schema's keys with string values; else None (the caller infers the types).
@@ -261,13 +367,12 @@ def _read_known_strings(data: bytes, records: int, schema: pl.Schema | None) -> 
         return None
     return df
 
-
 #: JSON whitespace within a line
 _JSON_SPACE = (9, 13, 32)
+
 #: colons after whitespace, or quotes after backslashes, beyond which a block is not checked
 #: position by position (it is parsed the inferring way instead)
 _SLOW_CHECK_LIMIT = 4096
-
 
 def _keys_with_string_values(data: bytes, expected: int) -> bool:
     r"""Whether ``data`` (JSON lines) holds exactly ``expected`` object keys, each with a string value.
@@ -341,11 +446,9 @@ def _keys_with_string_values(data: bytes, expected: int) -> bool:
     spaced_value = first == 32
     return bool(((first == 34) | (spaced_value & (view[after + 1] == 34))).all())
 
-
 #: what a non-string JSON value looks like once polars has put it in a String column
 #: (it writes numbers, booleans, lists and objects as their JSON text)
 _COERCED = r"^(?:-?[0-9][0-9.eE+\-]*$|true$|false$|\[|\{)"
-
 
 def _flag_json_block(df: pl.DataFrame, line, ctx: LineCtx) -> pl.DataFrame:
     """:func:`_flag_json_text` without decoding every line: only the lines whose value
@@ -376,3 +479,19 @@ def _flag_json_block(df: pl.DataFrame, line, ctx: LineCtx) -> pl.DataFrame:
     for i, (why, msg) in flagged.items():
         reasons[i], details[i] = why, msg
     return df.with_columns(pl.Series(REASON, reasons, dtype=pl.String), pl.Series(DETAIL, details, dtype=pl.String))
+
+def jsonl_frames(part: Part, columns: ColumnMap, batch_size: int, options: Mapping[str, Any],
+                  limit: int | None = None, start: tuple[int, int] = (1, 0)) -> Iterator[tuple[Block, pl.DataFrame]]:
+    """``(block, raw batch)`` of a JSONL file, from line/offset ``start`` (a block boundary)."""
+    assert part.path is not None
+    ctx = line_ctx(part, columns, options)
+    line, offset = start
+    with open_binary(part.path) as fh:
+        part.handle = fh
+        try:
+            if offset:
+                fh.seek(offset)
+            for block in jsonl_blocks(fh, batch_size, max_batch_bytes(options), limit, line, offset):
+                yield block, parse_jsonl_block(block, ctx)
+        finally:
+            part.handle = None  # a part travels to Ray workers: no file in it

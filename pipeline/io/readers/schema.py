@@ -8,8 +8,10 @@ import polars as pl
 
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
 from corpus_sieve.pipeline.io.readers.sources import DEFAULT_INFER_BYTES, DEFAULT_INFER_ROWS, DETAIL, InputError, POS, Part, REASON
-from corpus_sieve.pipeline.io.readers.lines import open_binary, records
-from corpus_sieve.pipeline.io.readers.batches import header, jsonl_frames, line_ctx, max_batch_bytes, raw_batches
+from corpus_sieve.pipeline.io.readers.batches import raw_batches
+from corpus_sieve.pipeline.io.readers.delimited import header
+from corpus_sieve.pipeline.io.readers.jsonl import jsonl_frames
+from corpus_sieve.pipeline.io.readers.records import line_ctx, max_batch_bytes, open_binary, records
 
 #: the schema pass keeps the JSONL batches it parsed, up to this many times
 #: ``max_batch_bytes`` of input, for the reading pass to use instead of parsing them again
