@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SIEVE := $(BIN)/sieve
 
-.PHONY: install test docs clean-corpus audit bench bench-dev bench-html dev clean
+.PHONY: install test docs clean-corpus audit bench bench-dev bench-html bench-language dev clean
 
 EXTRAS ?= dev
 # An editable install leaves our modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
@@ -40,6 +40,9 @@ bench:  ## speed vs HF datasets and datatrove on the real corpus (needs ../share
 
 bench-dev:  ## sieve clean --dev on the real mixed corpus repeated up to 20 GB (needs ../shared/data and ~21 GB of disk): constant time
 	$(BIN)/python tests/benchmarks/bench_dev.py
+
+bench-language:  ## language-ID accuracy by language and length on FRMT + Tatoeba, and rows/s (needs ../shared/data)
+	$(BIN)/python tests/benchmarks/bench_language_id.py --markdown tests/benchmarks/language_id.md
 
 WCXB ?= ../shared/data/html/wcxb-dev
 OUT ?= runs/bench-html

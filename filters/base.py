@@ -128,6 +128,16 @@ class Filter:
         """
         return None
 
+    def output_columns(self) -> dict[str, pl.DataType]:
+        """Columns this filter writes onto every row it sees, by name and type (none by default).
+
+        A check that finds something later stages or audits want (``language_id``'s
+        ``language`` and ``language_score``) returns them from ``reasons_frame``;
+        the pipeline adds them to the kept and rejected rows (null on rows the
+        stage never saw).
+        """
+        return {}
+
     def get_state(self) -> dict[str, Any]:
         """What a global filter remembers between batches, for a checkpoint (``--resume``).
 

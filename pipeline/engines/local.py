@@ -42,7 +42,9 @@ from corpus_sieve.pipeline.run.batch import (
     Accounting,
     apply_stages,
     key_columns,
+    output_columns,
     rejected_output,
+    with_written_columns,
 )
 from corpus_sieve.pipeline.run.devmode import rebatch, stratified_sample
 from corpus_sieve.pipeline.run.overlap import WriteBehind
@@ -129,6 +131,9 @@ class _Runner:
         self.meter = ReadMeter()  # bytes of input read, for the progress bar
         self.rows_read = 0
         self.input_columns: list[str] | None = None
+        #: kept.parquet's columns: the input's, then those the stages write (``language``...)
+        self.output_columns: list[str] = []
+        self.written: dict[str, pl.DataType] = {}
         #: how the stages were fitted to the input's columns (``stats.json`` ``notes``)
         self.notes: list[str] = []
 
@@ -182,6 +187,7 @@ class _Runner:
         if self.input_columns is None:
             self.input_columns = [c for c in frame.columns if c not in _INTERNAL]
             self._check_columns(frame.columns)
+            self.output_columns, self.written = output_columns(self.input_columns, self.stages)
         cols = self.cols
         start = self.rows_read
         self.rows_read += frame.height
@@ -189,7 +195,7 @@ class _Runner:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(READER_REASON))
         if READER_DETAIL not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(READER_DETAIL))
-        return frame.with_columns(
+        return with_written_columns(frame, self.written).with_columns(
             (pl.int_range(0, pl.len(), dtype=pl.Int64) + start).alias(SEQ),
             pl.col(cols.text).alias(ORIGINAL),
             *key_columns(frame, cols),
@@ -210,13 +216,14 @@ class _Runner:
         alive, rejected = apply_stages(alive, self.stages, self.cols, self.accounting, groups,
                                        after_first_stage=self.prefetch_next_batch)
         self.accounting.record_kept(groups)
-        kept = alive.sort(SEQ).select(self.input_columns)
+        kept = alive.sort(SEQ).select(self.output_columns)
         rows = pl.concat([bad, *rejected], how="vertical").sort(SEQ) if rejected else bad
-        return kept, rows.select(SEQ, *rejected_output(rows, self.input_columns, self.cols.text))
+        return kept, rows.select(SEQ, *rejected_output(rows, self.output_columns, self.cols.text))
 
     def empty_outputs(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Zero-row frames with the output schemas (when no row reached a sink)."""
-        schema = {c: pl.String for c in (self.input_columns or [self.cols.text, self.cols.id])}
+        schema: dict[str, Any] = {c: pl.String for c in (self.input_columns or [self.cols.text, self.cols.id])}
+        schema.update(self.written if self.input_columns is not None else {})
         kept = pl.DataFrame(schema=schema)
         rejected = kept.with_columns(*[pl.lit(None, pl.String).alias(c) for c in REJECTED_COLUMNS])
         return kept, rejected

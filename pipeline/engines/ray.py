@@ -55,7 +55,9 @@ from corpus_sieve.pipeline.run.batch import (
     Accounting,
     apply_stages,
     key_columns,
+    output_columns,
     rejected_output,
+    with_written_columns,
 )
 from corpus_sieve.pipeline.run.progress import Progress
 from corpus_sieve.pipeline.run.result import (
@@ -109,6 +111,7 @@ class _Context:
     recipe_key: bytes
     shards: list[Shard]
     input_columns: list[str]
+    written: dict[str, Any]  # the columns stages write that the input lacks, with their types
     flight_schema: dict[str, Any]
     batch_size: int
     strict: bool
@@ -171,12 +174,12 @@ class _ReadShards:
                 accounting = ctx.new_accounting()
                 start = (shard.ordinal << SHARD_BITS) + position
                 position += frame.height
-                frame = frame.with_columns(
+                frame = with_written_columns(frame, ctx.written).with_columns(
                     (pl.int_range(0, pl.len(), dtype=pl.Int64) + start).alias(SEQ),
                     pl.col(cols.text).alias(ORIGINAL),
                     *key_columns(frame, cols),
                 )
-                _, bad = accounting.record_read(frame, REASON, DETAIL)
+                accounting.record_read(frame, REASON, DETAIL)
                 frame = frame.with_columns(
                     pl.col(REASON).alias(R_REASON),
                     pl.when(pl.col(REASON).is_not_null()).then(pl.lit(READ_STAGE)).alias(R_STAGE),
@@ -361,19 +364,20 @@ def run_pipeline_ray(
         cpus = _cluster_cpus(ray)
         buckets = dedup_buckets or _default_buckets(cpus, plan.known_rows, plan.size_bytes)
         schema = plan.shards[0].schema if plan.shards else pl.Schema({recipe.columns.text: pl.String})
+        kept_columns, written = output_columns(plan.input_columns, recipe.stages)
         flight = {c: (pl.String if c not in schema else schema[c]) for c in plan.input_columns}
+        flight.update(written)
         flight.update(_FLIGHT_EXTRA)
         recipe_bytes = pickle.dumps(recipe, protocol=pickle.HIGHEST_PROTOCOL)
         import hashlib
 
         ctx = _Context(recipe_bytes, hashlib.blake2b(recipe_bytes, digest_size=16).digest(), plan.shards,
-                       plan.input_columns, flight, batch_size, strict, dict(recipe.reader))
+                       plan.input_columns, written, flight, batch_size, strict, dict(recipe.reader))
         dataset, has_global = _build(ray, ctx, recipe, buckets, quiet=not reporter.enabled)
 
         accounting = Accounting(recipe.stages, recipe.columns, recipe.examples_per_rule)
         stats = accounting.stats
         cols = recipe.columns
-        kept_columns = plan.input_columns
         sinks = run_sinks(run)
         kept_total = rejected_total = 0
         write_seconds = 0.0

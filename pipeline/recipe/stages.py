@@ -167,6 +167,28 @@ class Stage:
         """The filter instances this stage has built or used so far."""
         return list(self._used.values())
 
+    def output_columns(self) -> dict[str, pl.DataType]:
+        """The columns this stage writes onto rows (:meth:`corpus_sieve.filters.base.Filter.output_columns`),
+        over its ``params`` and every ``per_domain`` override (a parameter set that cannot be
+        built without row values contributes nothing: its rows say so when they are run).
+        Worked out once per stage: building a filter can load a model."""
+        cached = self.__dict__.get("_output_columns")
+        if cached is not None:
+            return cached
+        out: dict[str, pl.DataType] = {}
+        if self.filter_class.output_columns is Filter.output_columns:
+            self._output_columns = out  # the base class's: writes nothing, no filter to build
+            return out
+        for override in [{}, *self.per_domain.values()]:
+            try:
+                inst = self.filter_class(**{**self.params, **override})
+            except Exception:
+                continue
+            for name, dtype in inst.output_columns().items():
+                out.setdefault(name, dtype)
+        self._output_columns = out
+        return out
+
     def reset(self) -> None:
         """Forget state kept between batches (called when a run starts)."""
         for f in self.instances():

@@ -31,8 +31,8 @@ from corpus_sieve.pipeline.run.stats import READ_INDEX, READ_STAGE, RunStats, St
 
 __all__ = [
     "SEQ", "ORIGINAL", "DOMAIN", "LABEL", "R_REASON", "R_STAGE", "R_DETAIL", "R_DUP", "BOOKKEEPING",
-    "REJECTED_COLUMNS", "Accounting", "apply_stages", "detail_expr", "key_columns", "rejected_output",
-    "subtract", "tag_rejected",
+    "REJECTED_COLUMNS", "Accounting", "apply_stages", "detail_expr", "key_columns", "output_columns",
+    "rejected_output", "subtract", "tag_rejected", "with_written_columns",
 ]
 
 SEQ = "__sieve_seq"
@@ -119,6 +119,23 @@ class Accounting:
         self.examples.merge(partial["examples"])
 
 
+def output_columns(input_columns: Sequence[str], stages: Sequence[Stage]) -> tuple[list[str], dict[str, pl.DataType]]:
+    """The columns of ``kept.parquet`` (the input's, then those the stages write, e.g. ``language``)
+    and the written columns the input lacks, with their types."""
+    written: dict[str, pl.DataType] = {}
+    for stage in stages:
+        for name, dtype in stage.output_columns().items():
+            written.setdefault(name, dtype)
+    new = {name: dtype for name, dtype in written.items() if name not in input_columns}
+    return [*input_columns, *new], new
+
+
+def with_written_columns(frame: pl.DataFrame, new: dict[str, pl.DataType]) -> pl.DataFrame:
+    """``frame`` with the written columns it lacks, null (rows no stage has written yet)."""
+    missing = [pl.lit(None, dtype).alias(name) for name, dtype in new.items() if name not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
 def key_columns(frame: pl.DataFrame, columns: ColumnMap) -> list[pl.Expr]:
     """The :data:`DOMAIN` and :data:`LABEL` routing keys of ``frame`` (null where it lacks the column)."""
     def key(column: str | None) -> pl.Expr:
@@ -179,10 +196,13 @@ def apply_stages(
             alive = alive.with_columns(after.alias(text))
             continue
         reason = out[REASON]
+        written = [c for c in stage.output_columns() if c in out.columns]
+        if written:  # kept and rejected rows alike carry what the stage found
+            alive = alive.with_columns(out[c].cast(alive.schema[c]) if c in alive.columns else out[c] for c in written)
         is_bad = reason.is_not_null()
         if not is_bad.any():
             continue
-        extras = out.drop(REASON)
+        extras = out.drop(REASON, *written)
         bad = alive.with_columns(
             reason.alias(_EXTRA + "reason"), *[extras[c].alias(_EXTRA + c) for c in extras.columns]
         ).filter(is_bad)
