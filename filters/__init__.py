@@ -9,6 +9,7 @@ file named after its recipe name and registers itself under that name (see
 * ``html/``: everything that reads HTML (``html_to_text``, ``remove_boilerplate``);
 * ``tokens/``: rules that need a tokenizer (``token_length``);
 * ``language/``: rules about a text's language (``language_id``);
+* ``pii/``: personal data (``redact_pii``);
 * ``dedup/``: rules that compare rows with each other (``exact_dedup``).
 
 The imports below are the public API: every filter class, named as an IDE sees it.
@@ -26,6 +27,7 @@ from corpus_sieve.filters.dedup.exact_dedup import ExactDedup
 from corpus_sieve.filters.html.html_to_text import HtmlToText
 from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 from corpus_sieve.filters.language.language_id import LanguageId
+from corpus_sieve.filters.pii.redact_pii import RedactPii
 from corpus_sieve.filters.rules.char_length import CharLength
 from corpus_sieve.filters.rules.normalize_whitespace import NormalizeWhitespace
 from corpus_sieve.filters.rules.regex_reject import RegexReject
@@ -62,6 +64,7 @@ __all__ = [
     "HtmlToText",
     "LanguageId",
     "NormalizeWhitespace",
+    "RedactPii",
     "RegexReject",
     "RegexReplace",
     "RejectDotRuns",

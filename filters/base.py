@@ -98,6 +98,15 @@ class Filter:
     #: False keeps the filter's per-row Python work in the calling process
     #: (the pipeline otherwise spreads it over worker processes)
     parallel: ClassVar[bool] = True
+    #: parameters that decide the class a stage runs (:meth:`variant_for`): a recipe
+    #: may not take them from a column, nor change them per domain
+    variant_params: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def variant_for(cls, params: dict[str, Any]) -> type[Filter]:
+        """The class a recipe stage with ``params`` runs: ``cls`` itself, unless a parameter
+        changes the kind (``redact_pii`` with ``action: reject`` is a check, not a transform)."""
+        return cls
 
     # -- parameters (scikit-learn style) -----------------------------------
     def get_params(self) -> dict[str, Any]:

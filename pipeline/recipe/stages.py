@@ -491,10 +491,20 @@ def _build_stage(i: int, raw: Any, known: dict[str, type[Filter]], base: Path, s
         _check_params(loc, name, override, signature, hints, errors)
         merged[dom] = override
 
+    variant = cls.variant_for(params)
+    for dom, override in merged.items():
+        if cls.variant_for({**params, **override}) is not variant:
+            errors.append(f"{where}.per_domain.{dom}: {', '.join(sorted(set(override) & set(cls.variant_params)))} "
+                          f"would make {name} a {cls.variant_for({**params, **override}).kind} where params make it a "
+                          f"{variant.kind}; the kind of a stage cannot change by domain (use two stages)")
+    for param in from_columns:
+        if param in cls.variant_params:
+            errors.append(f"{where}.params_from_columns.{param}: {param!r} decides whether {name} is a "
+                          "transform or a check, so it cannot come from a column (use two stages)")
     if len(errors) > n_errors:
         return None
     stage = Stage(
-        index=i, name=label, filter_class=cls, params=params, domains=domains, skip_domains=skip_domains,
+        index=i, name=label, filter_class=variant, params=params, domains=domains, skip_domains=skip_domains,
         per_domain=merged, params_from_columns=from_columns, named="name" in raw, _shared=shared,
     )
     # build every configuration known up front now, so constructor errors
