@@ -291,3 +291,13 @@ def test_progress_draws_a_bar_on_a_terminal_and_prints_lines_otherwise():
     quiet = _Stream(tty=True)
     Progress(enabled=False, stream=quiet, every=0).update(1, 1, 0)
     assert quiet.text == ""
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path) -> None:
+    # `sieve filters | head -1`: the reader goes away, sieve stops without a traceback
+    import subprocess
+    import sys
+
+    run = subprocess.run(f"{sys.executable} -m corpus_sieve.pipeline.cli.main filters | head -1", shell=True,
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.stdout.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
