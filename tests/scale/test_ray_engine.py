@@ -184,3 +184,19 @@ def test_cli_engine_ray(ray_cluster, tmp_path, capsys):
     for name in ("kept.parquet", "rejected.parquet"):
         assert pl.read_parquet(local / name).equals(pl.read_parquet(ray_dir / name))
     assert json.loads((ray_dir / "timings.json").read_text())["engine"] == "ray"
+
+
+def test_written_columns_and_variant_stages_same_as_local(ray_cluster, tmp_path):
+    """language_id's language columns (written on kept and rejected rows) and redact_pii in both kinds."""
+    recipe = {"stages": [
+        {"filter": "html_to_text"},
+        {"filter": "redact_pii"},
+        {"filter": "language_id", "params": {"languages": ["pt"], "write_columns": True}},
+        {"filter": "redact_pii", "name": "reject_pii", "params": {"action": "reject", "types": ["EMAIL"]}},
+        {"filter": "exact_dedup"},
+    ]}
+    local = run_pipeline([SAMPLE], Recipe.from_dict(recipe), tmp_path / "local", progress=False)
+    ray_result = _ray_run([SAMPLE], Recipe.from_dict(recipe), tmp_path / "ray")
+    assert_same_run(local, ray_result)
+    kept = pl.read_parquet(ray_result.path / "kept.parquet")
+    assert {"language", "language_score"} <= set(kept.columns) and set(kept["language"].to_list()) == {"pt"}
