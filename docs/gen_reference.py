@@ -41,7 +41,8 @@ def filters_page() -> str:
         family = cls.__module__.split(".")[2]  # rules, html, tokens, dedup, ...
         families.setdefault(family, []).append(cls)
     titles = {"rules": "Rules (`filters/rules/`)", "html": "HTML (`filters/html/`)",
-              "language": "Language (`filters/language/`)", "pii": "Personal data (`filters/pii/`)", "tokens": "Tokens (`filters/tokens/`)",
+              "language": "Language (`filters/language/`)", "pii": "Personal data (`filters/pii/`)",
+              "quality": "Quality heuristics (`filters/quality/`)", "tokens": "Tokens (`filters/tokens/`)",
               "dedup": "Duplicates (`filters/dedup/`)"}
     out = [GENERATED, "", "# Filter reference", "",
            "Every filter a recipe can name, from the registry. A recipe stage names the filter by its",
