@@ -19,7 +19,7 @@ _LOADED: dict[str, ModuleType | None] = {}
 
 
 def compiled(name: str) -> ModuleType | None:
-    """The compiled module ``filters.<name>``, or ``None`` (not compiled, or turned off).
+    """The compiled module ``corpus_sieve.filters.html.<name>``, or ``None`` (not compiled, or turned off).
 
     >>> compiled("_no_such_module") is None
     True

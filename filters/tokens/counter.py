@@ -2,7 +2,7 @@
 
 Kept free of polars and of the ``filters`` package (standard library and
 ``tokenizers`` only), so that it also runs as a script: ``sieve clean`` starts
-``python _token_counter.py TOKENIZER_JSON`` while it loads the recipe, and the
+``python counter.py TOKENIZER_JSON`` while it loads the recipe, and the
 ~0.4 s that ``Tokenizer.from_file`` spends building cl100k's 100k merges
 (holding the GIL all along, so a thread would not help) overlap the rest of
 the run instead of preceding it. Requests and replies are pickled over the

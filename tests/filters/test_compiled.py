@@ -364,14 +364,14 @@ def test_plain_justext_paragraphs_do_not_change_without_attributes(shared_data, 
 @needs_walk
 @needs_html5_tokenizer
 def test_content_region_extraction_does_not_change_without_the_other_attributes(shared_data, monkeypatch) -> None:
-    from corpus_sieve.filters.html import content_region as extract_main
+    from corpus_sieve.filters.html import content_region
     from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 
     files = sorted((shared_data / "html" / "wcxb-dev" / "html").glob("*.html.gz"))[::6]
     pages = [gzip.decompress(f.read_bytes()) for f in files]
     extractor = RemoveBoilerplate(language="auto")
     stripped = [extractor.extract(page) for page in pages]
-    monkeypatch.setattr(extract_main, "attribute_stripper", lambda: None)
+    monkeypatch.setattr(content_region, "attribute_stripper", lambda: None)
     assert [extractor.extract(page) for page in pages] == stripped
 
 

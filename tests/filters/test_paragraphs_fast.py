@@ -263,7 +263,7 @@ def _read_attributes_only(root):
 def test_parse_page_gives_plain_etree_elements_and_lxml_html_tree(monkeypatch) -> None:
     import lxml.html
 
-    from corpus_sieve.filters.html import content_region as extract_main
+    from corpus_sieve.filters.html import content_region
 
     root = parse_page(PAGE)
     assert type(root) is etree._Element and not isinstance(root, lxml.html.HtmlElement)
@@ -273,9 +273,9 @@ def test_parse_page_gives_plain_etree_elements_and_lxml_html_tree(monkeypatch) -
     # the attributes the extraction never reads are gone before parsing where filters/html/_attrstrip.pyx is compiled
     as_parsed = etree.tostring(root)
     assert _read_attributes_only(root) == _read_attributes_only(reference)
-    if extract_main.attribute_stripper() is not None:
+    if content_region.attribute_stripper() is not None:
         assert as_parsed == _read_attributes_only(reference)
-    monkeypatch.setattr(extract_main, "attribute_stripper", lambda: None)
+    monkeypatch.setattr(content_region, "attribute_stripper", lambda: None)
     reference = etree.fromstring(
         PAGE.encode(), lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     )
