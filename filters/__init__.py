@@ -10,7 +10,7 @@ file named after its recipe name and registers itself under that name (see
 * ``tokens/``: rules that need a tokenizer (``token_length``);
 * ``language/``: rules about a text's language (``language_id``);
 * ``pii/``: personal data (``redact_pii``);
-* ``quality/``: the published quality heuristics (``gopher_quality``);
+* ``quality/``: the published quality heuristics (``gopher_quality``, ``gopher_repetition``);
 * ``dedup/``: rules that compare rows with each other (``exact_dedup``).
 
 The imports below are the public API: every filter class, named as an IDE sees it.
@@ -30,6 +30,7 @@ from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 from corpus_sieve.filters.language.language_id import LanguageId
 from corpus_sieve.filters.pii.redact_pii import RedactPii
 from corpus_sieve.filters.quality.gopher_quality import GopherQuality
+from corpus_sieve.filters.quality.gopher_repetition import GopherRepetition
 from corpus_sieve.filters.rules.char_length import CharLength
 from corpus_sieve.filters.rules.normalize_whitespace import NormalizeWhitespace
 from corpus_sieve.filters.rules.regex_reject import RegexReject
@@ -64,6 +65,7 @@ __all__ = [
     "CharLength",
     "ExactDedup",
     "GopherQuality",
+    "GopherRepetition",
     "HtmlToText",
     "LanguageId",
     "NormalizeWhitespace",

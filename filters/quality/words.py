@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["LANGUAGES", "PUNCTUATION", "STOP_WORDS", "LineCounts", "WordCounts", "line_counts", "word_counts"]
+__all__ = ["LANGUAGES", "PUNCTUATION", "STOP_WORDS", "LineCounts", "WordCounts", "line_counts", "word_counts",
+           "word_tokens"]
 
 #: datatrove's punctuation set (``datatrove.utils.text.PUNCTUATION``): a word made only of these is a symbol
 PUNCTUATION = ("!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»"
@@ -52,7 +53,8 @@ _LED = f"\\s(?:--?|/)\\p{{L}}[^\\s{_SPLIT}.'’]*"
 _TOKEN = f"{_URL}|{_ABBREVIATION}|{_NUMBER}|{_WORD}|{_LED}|{_MARK}"
 #: a token with any character outside datatrove's punctuation set is a word, not a symbol
 _NOT_PUNCT = "[^" + "".join("\\" + ch if ch in "\\]^-[" else ch for ch in PUNCTUATION) + "]"
-#: a clitic inside a word is a token of its own: "don't" -> "do n't"
+#: a clitic inside a word is a token of its own: "don't" -> "do n't" (to count them, and to cut them apart)
+_CLITIC_APART = r"(\p{L})(n['’]t|['’](?:s|re|ve|ll|d|m))\b"
 _CLITIC_SPLIT = r"\p{L}(?:n['’]t|['’](?:s|re|ve|ll|d|m))\b"
 
 
@@ -98,6 +100,14 @@ def word_counts(text: pl.Expr, language: str = "en", stop_words: list[str] | Non
         alpha=tokens.list.eval(pl.element().str.contains(r"\p{L}")).list.sum() + clitics,
         stop_words=present,
     )
+
+
+def word_tokens(text: pl.Expr, language: str = "en", split_clitics: bool = True) -> pl.Expr:
+    """The words of each text as a list, cut where spaCy cuts them (clitics apart for English, unless
+    ``split_clitics`` is False: cutting them costs a rewrite of the whole text)."""
+    if language == "en" and split_clitics:
+        text = text.str.replace_all(_CLITIC_APART, "$1 $2")
+    return text.str.extract_all(_TOKEN).list.eval(pl.element().str.strip_chars_start())
 
 
 def line_counts(text: pl.Expr) -> LineCounts:

@@ -36,11 +36,12 @@ def documents() -> list[str]:
 
 def peers() -> dict[str, tuple[object, object]]:
     """recipe name -> (our filter, datatrove's filter)."""
-    from datatrove.pipeline.filters import GopherQualityFilter
+    from datatrove.pipeline.filters import GopherQualityFilter, GopherRepetitionFilter
 
-    from corpus_sieve.filters import GopherQuality
+    from corpus_sieve.filters import GopherQuality, GopherRepetition
 
-    return {"gopher_quality": (GopherQuality(), GopherQualityFilter())}
+    return {"gopher_quality": (GopherQuality(), GopherQualityFilter()),
+            "gopher_repetition": (GopherRepetition(), GopherRepetitionFilter())}
 
 
 def datatrove_reasons(peer: object, texts: list[str]) -> list[str | None]:
