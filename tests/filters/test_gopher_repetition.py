@@ -70,3 +70,21 @@ def test_the_batch_gives_each_document_its_own_answer() -> None:
     assert check.reasons_series(texts).to_list() == [check.reason(t) if t is not None else None for t in texts]
     with pytest.raises(ValueError, match="language"):
         GopherRepetition(language="xx")
+
+
+def test_the_gopher_preset_keeps_the_english_pages_of_the_sample(tmp_path) -> None:
+    # Gopher's rules are English ones: on the pt-PT/pt-BR sample only its English web pages pass
+    from pathlib import Path
+
+    import polars as pl
+
+    from corpus_sieve.pipeline.engines.local import run_pipeline
+    from corpus_sieve.pipeline.recipe.presets import preset_path
+    from corpus_sieve.pipeline.recipe.recipe import load_recipe
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample_corpus.jsonl"
+    result = run_pipeline([sample], load_recipe(preset_path("gopher")), tmp_path, progress=False)
+    kept = pl.read_parquet(result.path / "kept.parquet")
+    languages = dict(pl.read_ndjson(sample).select("id", "language").iter_rows())
+    assert kept.height >= 1 and {languages[i] for i in kept["id"]} == {"en"}
+    assert result.accounted
