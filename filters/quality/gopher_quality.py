@@ -9,7 +9,7 @@ from typing import ClassVar
 import polars as pl
 
 from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, as_series
-from corpus_sieve.filters.quality.words import LANGUAGES, line_counts, word_counts
+from corpus_sieve.filters.quality.words import check_language, line_counts, word_counts
 from corpus_sieve.filters.registry import register
 
 __all__ = ["GopherQuality"]
@@ -60,8 +60,6 @@ class GopherQuality(Check):
                  max_symbol_word_ratio: float | None = 0.1, max_bullet_lines_ratio: float | None = 0.9,
                  max_ellipsis_lines_ratio: float | None = 0.3, max_non_alpha_words_ratio: float | None = 0.8,
                  min_stop_words: int | None = 2, stop_words: list[str] | None = None, language: str = "en") -> None:
-        if language not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
         self.min_doc_words = min_doc_words
         self.max_doc_words = max_doc_words
         self.min_avg_word_length = min_avg_word_length
@@ -72,7 +70,7 @@ class GopherQuality(Check):
         self.max_non_alpha_words_ratio = max_non_alpha_words_ratio
         self.min_stop_words = min_stop_words
         self.stop_words = stop_words
-        self.language = language
+        self.language = check_language(language)
 
     def _measures(self, col: pl.Expr) -> dict[str, pl.Expr]:
         counts = word_counts(col, self.language, self.stop_words)

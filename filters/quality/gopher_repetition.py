@@ -16,7 +16,7 @@ from typing import ClassVar
 import polars as pl
 
 from corpus_sieve.filters.base import REASON_COLUMN, Check, as_series
-from corpus_sieve.filters.quality.words import LANGUAGES, word_tokens
+from corpus_sieve.filters.quality.words import check_language, word_tokens
 from corpus_sieve.filters.registry import register
 
 __all__ = ["GopherRepetition", "repeated_ngram_chars"]
@@ -110,15 +110,13 @@ class GopherRepetition(Check):
                  dup_line_char_frac: float | None = 0.2, dup_para_char_frac: float | None = 0.2,
                  top_n_grams: Sequence[Sequence[float]] = TOP_N_GRAMS,
                  dup_n_grams: Sequence[Sequence[float]] = DUP_N_GRAMS, language: str = "en") -> None:
-        if language not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
         self.dup_line_frac = dup_line_frac
         self.dup_para_frac = dup_para_frac
         self.dup_line_char_frac = dup_line_char_frac
         self.dup_para_char_frac = dup_para_char_frac
         self.top_n_grams = [(int(n), float(f)) for n, f in top_n_grams]
         self.dup_n_grams = [(int(n), float(f)) for n, f in dup_n_grams]
-        self.language = language
+        self.language = check_language(language)
 
     def reasons_series(self, texts: pl.Series | Iterable[str | None]) -> pl.Series:
         s = as_series(texts)
@@ -149,9 +147,6 @@ class GopherRepetition(Check):
                 reason = pl.when((value > threshold).fill_null(False)).then(pl.lit(name)).otherwise(reason)
         reason = pl.when(pl.col("text").is_null()).then(None).when(pl.col("length") == 0).then(pl.lit("empty")).otherwise(reason)
         return out.sort("doc").select(reason.alias(REASON_COLUMN)).get_column(REASON_COLUMN)
-
-    def reasons_frame(self, frame: pl.DataFrame, column: str = "text", id_column: str | None = None) -> pl.DataFrame:
-        return self.reasons_series(frame[column]).to_frame(REASON_COLUMN)
 
     def _ngram_measures(self, measures: pl.DataFrame) -> pl.DataFrame:
         """Per document: the top n-gram's characters (``top_N``) and the repeated n-grams' (``dup_N``).

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["LANGUAGES", "PUNCTUATION", "STOP_WORDS", "LineCounts", "WordCounts", "line_counts", "word_counts",
+__all__ = ["LANGUAGES", "PUNCTUATION", "STOP_WORDS", "LineCounts", "WordCounts", "check_language", "line_counts", "word_counts",
            "word_tokens"]
 
 #: datatrove's punctuation set (``datatrove.utils.text.PUNCTUATION``): a word made only of these is a symbol
@@ -36,6 +36,13 @@ STOP_WORDS: dict[str, tuple[str, ...]] = {
     "es": ("de", "la", "que", "el", "en", "y", "a", "los", "se", "del", "las", "un", "por", "con", "no", "una"),
 }
 LANGUAGES = tuple(STOP_WORDS)
+
+
+def check_language(language: str) -> str:
+    """``language`` if the heuristics support it; ``ValueError`` naming the supported ones otherwise."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    return language
 
 _URL = r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _ABBREVIATION = r"(?:\p{L}\.){2,}|\p{Lu}\.|(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|Inc|Ltd|Co)\."
