@@ -31,6 +31,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _kind(cls: type) -> str:
+    """``transform`` or ``check``, and whether the check also rewrites the rows it keeps."""
+    return f"{cls.kind} (rewrites the rows it keeps)" if getattr(cls, "rewrites_text", False) else cls.kind
+
+
 def filters_page() -> str:
     """``docs/reference/filters.md``: every registered filter, grouped by family, with its parameters."""
     from corpus_sieve.filters import available_filters
@@ -52,14 +57,14 @@ def filters_page() -> str:
     for family in sorted(families, key=lambda f: list(titles).index(f) if f in titles else len(titles)):
         for cls in families[family]:
             reasons = ", ".join(f"`{r}`" for r in getattr(cls, "reasons", ())) or "–"
-            out.append(f"| [`{cls.name}`](#{cls.name}) | `{cls.__name__}` | {cls.kind} | {reasons} |")
+            out.append(f"| [`{cls.name}`](#{cls.name}) | `{cls.__name__}` | {_kind(cls)} | {reasons} |")
     for family in sorted(families, key=lambda f: list(titles).index(f) if f in titles else len(titles)):
         out += ["", f"## {titles.get(family, family)}"]
         for cls in families[family]:
             doc = inspect.getdoc(cls) or ""
             path = cls.__module__.removeprefix("corpus_sieve.").replace(".", "/") + ".py"
             out += ["", f"### {cls.name}", "",
-                    f"`{cls.__name__}` · {cls.kind}{' · global (sees every batch in order)' if cls.is_global else ''} · `{path}`", ""]
+                    f"`{cls.__name__}` · {_kind(cls)}{' · global (sees every batch in order)' if cls.is_global else ''} · `{path}`", ""]
             out += [_paragraphs(doc)[0] if doc else "", ""]
             params = init_parameters(cls)
             if params:

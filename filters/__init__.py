@@ -10,7 +10,8 @@ file named after its recipe name and registers itself under that name (see
 * ``tokens/``: rules that need a tokenizer (``token_length``);
 * ``language/``: rules about a text's language (``language_id``);
 * ``pii/``: personal data (``redact_pii``);
-* ``quality/``: the published quality heuristics (``gopher_quality``, ``gopher_repetition``);
+* ``quality/``: the published quality heuristics (``gopher_quality``, ``gopher_repetition``,
+  ``c4_quality``, ``fineweb_quality``);
 * ``dedup/``: rules that compare rows with each other (``exact_dedup``).
 
 The imports below are the public API: every filter class, named as an IDE sees it.
@@ -29,6 +30,8 @@ from corpus_sieve.filters.html.html_to_text import HtmlToText
 from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 from corpus_sieve.filters.language.language_id import LanguageId
 from corpus_sieve.filters.pii.redact_pii import RedactPii
+from corpus_sieve.filters.quality.c4_quality import C4Quality
+from corpus_sieve.filters.quality.fineweb_quality import FineWebQuality
 from corpus_sieve.filters.quality.gopher_quality import GopherQuality
 from corpus_sieve.filters.quality.gopher_repetition import GopherRepetition
 from corpus_sieve.filters.rules.char_length import CharLength
@@ -64,6 +67,8 @@ __all__ = [
     "register",
     "CharLength",
     "ExactDedup",
+    "C4Quality",
+    "FineWebQuality",
     "GopherQuality",
     "GopherRepetition",
     "HtmlToText",

@@ -59,6 +59,8 @@ import polars as pl
 TEXT_COLUMN = "text"
 REASON_COLUMN = "reason"
 STAGE_COLUMN = "stage"
+#: the column a check that :attr:`Check.rewrites_text` adds to :meth:`Check.reasons_frame`
+CLEANED_COLUMN = "cleaned_text"
 
 FrameLike = pl.DataFrame | pl.LazyFrame
 
@@ -168,6 +170,11 @@ class Filter:
     def reset(self) -> None:
         """Forget any state kept between batches (a new run starts)."""
 
+    def warm_up(self) -> None:
+        """Load what the filter needs before its first batch (``language_id``'s model). The local
+        engine calls it in a background thread as a run starts, so the loading overlaps the
+        reading of the input; the filter must load it on first use anyway. Default: nothing."""
+
     # -- composition --------------------------------------------------------
     def __or__(self, other: Filter) -> Chain:
         return Chain([self, other])
@@ -273,6 +280,10 @@ class Check(Filter):
     kind: ClassVar[str] = "check"
     #: the reasons this check can give (documentation and recipe validation)
     reasons: ClassVar[tuple[str, ...]] = ()
+    #: True for a check that also rewrites the texts it keeps (``c4_quality`` drops lines, then
+    #: judges what is left): its :meth:`reasons_frame` returns a :data:`CLEANED_COLUMN` too, and
+    #: the pipeline, :meth:`split`, :meth:`process` and calling it keep that text
+    rewrites_text: ClassVar[bool] = False
 
     # -- implement one of these two -----------------------------------------
     def reason_expr(self, col: pl.Expr) -> pl.Expr:
@@ -317,9 +328,18 @@ class Check(Filter):
         """Frame-level hook: a ``reason`` column and any extra detail columns.
 
         Most checks only look at the text; checks that need more (exact dedup
-        names the id of the original) override this.
+        names the id of the original) override this. A check that
+        :attr:`rewrites_text` returns the texts it leaves as :data:`CLEANED_COLUMN`.
         """
         return self.reasons_series(frame[column]).to_frame(REASON_COLUMN)
+
+    def _kept_rows(self, frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.Series]:
+        """``frame`` with this check's cleaned text (when it rewrites) and its reasons."""
+        extra = self.reasons_frame(frame, column)
+        if self.rewrites_text:
+            frame = frame.with_columns(extra[CLEANED_COLUMN].alias(column))
+            extra = extra.drop(CLEANED_COLUMN)
+        return frame.with_columns(extra.get_columns()), extra[REASON_COLUMN]
 
     def reason(self, text: str) -> str | None:
         """Why ``text`` is rejected, or ``None`` when it is kept."""
@@ -329,24 +349,35 @@ class Check(Filter):
         return self.reason(text) is None
 
     def process(self, text: str) -> Outcome:
+        if self.rewrites_text:
+            out = self.reasons_frame(pl.DataFrame({TEXT_COLUMN: [text]}, schema={TEXT_COLUMN: pl.String}))
+            why, cleaned = out[REASON_COLUMN][0], out[CLEANED_COLUMN][0]
+            return Outcome(text if why else cleaned, why, self.name if why else None)
         why = self.reason(text)
         return Outcome(text, why, self.name if why else None)
 
     def split(self, data: FrameLike, column: str = TEXT_COLUMN) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """``(kept, rejected)``; rejected rows carry ``reason`` and ``stage`` columns."""
+        """``(kept, rejected)``; rejected rows carry ``reason`` and ``stage`` columns (and the text
+        as it came in); kept rows carry the cleaned text of a check that :attr:`rewrites_text`."""
         df = data.collect() if isinstance(data, pl.LazyFrame) else data
-        extra = self.reasons_frame(df, column)
-        tagged = df.with_columns(extra.get_columns())
-        kept = tagged.filter(pl.col(REASON_COLUMN).is_null()).select(df.columns)
-        rejected = tagged.filter(pl.col(REASON_COLUMN).is_not_null()).with_columns(
+        tagged, reasons = self._kept_rows(df, column)
+        kept = tagged.filter(reasons.is_null()).select(df.columns)
+        rejected = df.with_columns(tagged.drop(df.columns).get_columns()).filter(reasons.is_not_null()).with_columns(
             pl.lit(self.name).alias(STAGE_COLUMN)
         )
         return kept, rejected
 
     def __call__(self, data: Any, column: str = TEXT_COLUMN) -> Any:
-        """On a ``str``: keep? On a ``Series``/``DataFrame``/``LazyFrame``: the kept rows."""
+        """On a ``str``: keep? On a ``Series``/``DataFrame``/``LazyFrame``: the kept rows (with the
+        cleaned text of a check that :attr:`rewrites_text`)."""
         if isinstance(data, str):
             return self.keep(data)
+        if self.rewrites_text and isinstance(data, (pl.Series, pl.DataFrame, pl.LazyFrame)):
+            if isinstance(data, pl.Series):
+                return self.split(data.to_frame(TEXT_COLUMN))[0][TEXT_COLUMN].alias(data.name)
+            if isinstance(data, pl.LazyFrame):
+                return data.map_batches(lambda df: self.split(df, column)[0])
+            return self.split(data, column)[0]
         if isinstance(data, pl.Series):
             return data.filter(self.reasons_series(data).is_null())
         if isinstance(data, pl.DataFrame):

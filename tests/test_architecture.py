@@ -16,7 +16,7 @@ import corpus_sieve.audits
 import corpus_sieve.filters
 import corpus_sieve.pipeline
 from corpus_sieve.filters import available_filters
-from corpus_sieve.filters.base import Filter
+from corpus_sieve.filters.base import Check, Filter
 
 REPO = Path(__file__).resolve().parents[1]
 TOP = ("filters", "pipeline", "audits")
@@ -165,6 +165,7 @@ def test_the_hooks_the_pipeline_relies_on_are_declared_on_the_base_class() -> No
     for hook in ("parallel", "is_global", "accepts_utf8", "key_expr", "output_columns", "variant_for", "get_state", "set_state",
                  "get_params", "reset"):
         assert hasattr(Filter, hook), hook
+    assert Check.rewrites_text is False  # a check that also rewrites what it keeps says so
     for cls in available_filters().values():
         for hook in ("key_expr", "get_state", "set_state"):
             assert inspect.signature(getattr(cls, hook)).parameters.keys() == inspect.signature(

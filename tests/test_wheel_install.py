@@ -49,7 +49,7 @@ def test_the_wheel_runs_every_preset_with_no_checkout_around(installed, tmp_path
     where = _sieve(installed, tmp_path, "recipes", "--json")
     assert where.returncode == 0, where.stderr
     presets = {p["name"]: p["path"] for p in json.loads(where.stdout)}
-    assert {"default", "ptvid"} <= set(presets)
+    assert {"default", "ptvid", "gopher", "c4", "fineweb"} <= set(presets)
     assert all(Path(p).is_relative_to(installed) for p in presets.values())  # from the wheel, not the checkout
     sample = pl.read_ndjson(SAMPLE)
     sample.select("text").write_ndjson(tmp_path / "only_text.jsonl")

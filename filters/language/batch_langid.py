@@ -12,6 +12,7 @@ languages and probabilities equal ``LanguageIdentifier.classify``'s.
 from __future__ import annotations
 
 import functools
+import threading
 import unicodedata
 from typing import Any, Sequence
 
@@ -111,9 +112,18 @@ class BatchIdentifier:
         return [(self.classes[k], float(scores[row, k])) for row, k in enumerate(best)]
 
 
-@functools.lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def batch_identifier() -> BatchIdentifier:
-    """The batch classifier over py3langid's shipped model (loaded once per process)."""
+    """The batch classifier over py3langid's shipped model, loaded once per process (a run may
+    start loading it in a background thread: a second caller waits for that load)."""
+    with _LOADING:
+        return _load()
+
+
+@functools.lru_cache(maxsize=1)
+def _load() -> BatchIdentifier:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return BatchIdentifier(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))

@@ -90,6 +90,9 @@ class LanguageId(Check):
 
     name = "language_id"
     reasons: ClassVar[tuple[str, ...]] = ("wrong_language",)
+    #: the batch classifier is numpy over the whole batch, in this process: worker processes
+    #: would only load the model again
+    parallel: ClassVar[bool] = False
 
     def __init__(self, languages: Sequence[str] = ("pt",), min_score: float = 0.1, keep_unknown: bool = False,
                  write_columns: bool = False, max_chars: int = 2000) -> None:
@@ -109,6 +112,9 @@ class LanguageId(Check):
         self.keep_unknown = bool(keep_unknown)
         self.write_columns = bool(write_columns)
         self.max_chars = int(max_chars)
+
+    def warm_up(self) -> None:
+        batch_identifier()
 
     def output_columns(self) -> dict[str, pl.DataType]:
         if not self.write_columns:

@@ -166,29 +166,41 @@ class GopherRepetition(Check):
             long = long.with_columns(
                 pl.when(same).then(pl.col(f"g{n - 1}") * _PRIME + pl.col("h").shift(-(n - 1))).alias(f"g{n}"),
                 pl.when(same).then(pl.col(f"c{n - 1}") + pl.col("l").shift(-(n - 1))).alias(f"c{n}"))
+        # An n-gram that occurs twice starts with an (n-1)-gram that occurs twice: each n only looks
+        # at the positions whose (n-1)-gram repeats, a set that shrinks fast as n grows.
+        tops = dict(self.top_n_grams)
+        dups = dict(self.dup_n_grams)
+        firsts = long.filter(pl.col("pos") == 0)
         out = measures.select("doc")
-
-        def grams(n: int) -> pl.DataFrame:
-            return (long.filter(pl.col(f"g{n}").is_not_null())
-                    .select("doc", "pos", (pl.col(f"g{n}") ^ (pl.col("doc").cast(pl.UInt64) * _PRIME)).alias("gram"),
-                            pl.col(f"c{n}").alias("chars")))
-
-        for n, _ in self.top_n_grams:
-            top = (grams(n).group_by("gram")
-                   .agg(pl.col("doc").first(), pl.len().alias("count"), pl.col("pos").min().alias("first"),
-                        pl.col("chars").first())
-                   .filter(pl.col("count") == pl.col("count").max().over("doc"))
-                   .group_by("doc").agg(pl.all().sort_by("first").first())
-                   .select("doc", ((pl.col("chars") + (n - 1)) * pl.col("count")).alias(f"top_{n}")))
-            out = out.join(top, on="doc", how="left")
-        for n, _ in self.dup_n_grams:
-            repeats = (grams(n).filter(pl.col("gram").is_duplicated())
-                       .group_by("doc").agg("pos", "gram", "chars"))
-            dup = pl.DataFrame({
-                "doc": repeats["doc"],
-                f"dup_{n}": pl.Series([_greedy(pos, hashes, chars, n) for pos, hashes, chars in
-                                       zip(repeats["pos"].to_list(), repeats["gram"].to_list(), repeats["chars"].to_list())],
-                                      dtype=pl.Int64),
-            }, schema={"doc": pl.UInt32, f"dup_{n}": pl.Int64})
-            out = out.join(dup, on="doc", how="left").with_columns(pl.col(f"dup_{n}").fill_null(0))
+        repeated = long
+        for n in range(1, widest + 1):
+            gram = (pl.col(f"g{n}") ^ (pl.col("doc").cast(pl.UInt64) * _PRIME)).alias("gram")
+            repeated = (repeated.filter(pl.col(f"g{n}").is_not_null()).with_columns(gram)
+                        .filter(pl.col("gram").is_duplicated()))
+            if n in tops:
+                out = out.join(_top(repeated, firsts, n), on="doc", how="left")
+            if n in dups:
+                out = out.join(_repeated_chars(repeated, n), on="doc", how="left").with_columns(pl.col(f"dup_{n}").fill_null(0))
         return out
+
+
+def _top(repeated: pl.DataFrame, firsts: pl.DataFrame, n: int) -> pl.DataFrame:
+    """``top_N`` per document: the characters of its most frequent n-gram (the first one on a tie)
+    times its count. A document with no repeated n-gram has its first n-gram once."""
+    chars = pl.col(f"c{n}")
+    top = (repeated.group_by("gram")
+           .agg(pl.col("doc").first(), pl.len().alias("count"), pl.col("pos").min().alias("first"), chars.first())
+           .filter(pl.col("count") == pl.col("count").max().over("doc"))
+           .group_by("doc").agg(pl.all().sort_by("first").first())
+           .select("doc", ((chars + (n - 1)) * pl.col("count")).alias(f"top_{n}")))
+    once = firsts.filter(chars.is_not_null()).select("doc", (chars + (n - 1)).cast(top.schema[f"top_{n}"]).alias(f"top_{n}"))
+    return pl.concat([top, once.join(top, on="doc", how="anti")])
+
+
+def _repeated_chars(repeated: pl.DataFrame, n: int) -> pl.DataFrame:
+    """``dup_N`` per document: :func:`_greedy` over its repeated n-grams."""
+    per_doc = repeated.group_by("doc").agg("pos", "gram", f"c{n}")
+    values = [_greedy(pos, hashes, chars, n) for pos, hashes, chars in
+              zip(per_doc["pos"].to_list(), per_doc["gram"].to_list(), per_doc[f"c{n}"].to_list())]
+    return pl.DataFrame({"doc": per_doc["doc"], f"dup_{n}": pl.Series(values, dtype=pl.Int64)},
+                        schema={"doc": pl.UInt32, f"dup_{n}": pl.Int64})

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["LANGUAGES", "PUNCTUATION", "STOP_WORDS", "LineCounts", "WordCounts", "check_language", "line_counts", "word_counts",
-           "word_tokens"]
+__all__ = ["LANGUAGES", "PUNCTUATION", "STOP_WORDS", "LineCounts", "WordCounts", "check_language", "line_counts", "token_regex",
+           "word_counts", "word_tokens"]
 
 #: datatrove's punctuation set (``datatrove.utils.text.PUNCTUATION``): a word made only of these is a symbol
 PUNCTUATION = ("!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»"
@@ -56,8 +56,15 @@ _WORD = f"[^\\s{_SPLIT}{_PREFIX}.][^\\s{_SPLIT}.'’]*(?:[.'’][^\\s{_SPLIT}.'�
 _MARK = r"\.\.\.|--+|\S"
 #: an option or a path after a space keeps its lead (``-v``, ``--exclude``, ``/etc``); the match holds the space
 _LED = f"\\s(?:--?|/)\\p{{L}}[^\\s{_SPLIT}.'’]*"
-#: every token, in the order spaCy would prefer them
-_TOKEN = f"{_URL}|{_ABBREVIATION}|{_NUMBER}|{_WORD}|{_LED}|{_MARK}"
+
+
+def token_regex(abbreviation: str = _ABBREVIATION) -> str:
+    """The regex of one spaCy-like token, with ``abbreviation`` as the alternative for the words that
+    keep their final dot (``Mr.``, ``U.S.``): every token, in the order spaCy would prefer them."""
+    return f"{_URL}|{abbreviation}|{_NUMBER}|{_WORD}|{_LED}|{_MARK}"
+
+
+_TOKEN = token_regex()
 #: a token with any character outside datatrove's punctuation set is a word, not a symbol
 _NOT_PUNCT = "[^" + "".join("\\" + ch if ch in "\\]^-[" else ch for ch in PUNCTUATION) + "]"
 #: a clitic inside a word is a token of its own: "don't" -> "do n't" (to count them, and to cut them apart)

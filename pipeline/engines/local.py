@@ -22,13 +22,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import polars as pl
 
-from corpus_sieve.filters.base import Transform
+from corpus_sieve.filters.base import Filter, Transform
 from corpus_sieve.pipeline.io.readers import DETAIL as READER_DETAIL
 from corpus_sieve.pipeline.io.readers import REASON as READER_REASON
 from corpus_sieve.pipeline.recipe.recipe import Recipe
@@ -403,6 +404,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
     batches: Iterator[pl.DataFrame] = iter(())
     kept_writer = rejected_writer = None
     try:
+        _warm_up_filters(recipe.stages)
         if not dev:  # a --dev sample is too small for the worker pool to pay
             _warm_up_workers(recipe.stages, input_bytes)
         batches = runner.batches(paths, batch_size, bool(invocation["strict"]))
@@ -529,6 +531,24 @@ def _input_bytes(paths: Sequence[Path]) -> int:
     from corpus_sieve.pipeline.io.readers import input_files
 
     return sum(f.stat().st_size for p in paths for f in input_files(p))
+
+
+def _warm_up_filters(stages: Sequence[Stage]) -> None:
+    """Have the filters load their models (:meth:`~corpus_sieve.filters.base.Filter.warm_up`) in a
+    background thread while the first batch is read. A failure here is ignored: the filter loads on
+    first use and reports it there."""
+    instances = [inst for stage in stages for inst in stage.instances()
+                 if type(inst).warm_up is not Filter.warm_up]
+
+    def load() -> None:
+        for inst in instances:
+            try:
+                inst.warm_up()
+            except Exception:  # noqa: BLE001 - reported by the stage itself on first use
+                pass
+
+    if instances:
+        threading.Thread(target=load, name="sieve-warm-up", daemon=True).start()
 
 
 def _warm_up_workers(stages: Sequence[Stage], input_bytes: int) -> None:

@@ -33,7 +33,7 @@ from typing import Any, Collection, Iterator
 
 import polars as pl
 
-from corpus_sieve.filters.base import Check, Filter, Transform
+from corpus_sieve.filters.base import CLEANED_COLUMN, Check, Filter, Transform
 from corpus_sieve.pipeline.recipe.validation import (
     STAGE_KEYS,
     RecipeError,
@@ -231,7 +231,8 @@ class Stage:
 
         Transforms return one column ``text`` (the new text; rows the stage
         skipped keep theirs). Checks return ``reason`` (null = keep) plus any
-        detail columns the filter gives (e.g. ``duplicate_of``).
+        detail columns the filter gives (e.g. ``duplicate_of``), and ``cleaned_text``
+        when the check also rewrites the rows it keeps.
         """
         if not self.routed:
             return self._run(self.instance(self.params), frame, text, id_column)
@@ -312,8 +313,11 @@ class Stage:
         columns = [base.scatter(rows, done[base.name])] if rows.len() else [base]
         for name in done.columns:
             if name not in (_ROW, base.name):
-                empty = pl.Series(name, [None] * frame.height, dtype=done[name].dtype)
-                columns.append(empty.scatter(rows, done[name]))
+                if name == CLEANED_COLUMN:  # rows routed to no filter keep their text
+                    empty = frame[text].cast(pl.String).alias(name)
+                else:
+                    empty = pl.Series(name, [None] * frame.height, dtype=done[name].dtype)
+                columns.append(empty.scatter(rows, done[name]) if rows.len() else empty)
         return pl.DataFrame(columns)
 
 

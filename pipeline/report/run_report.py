@@ -163,11 +163,14 @@ def funnel_rows(stats: dict) -> list[dict[str, Any]]:
             segments = [(changed, CHANGED, f"{s['stage']}: {changed:,} rows changed"),
                         (n - changed, UNTOUCHED, f"{s['stage']}: {n - changed:,} rows untouched")]
             note = f"{changed:,} changed ({s['chars_removed']:,} chars removed)"
-        else:
-            rej = s["rows_rejected"]
-            segments = [(n - rej, UNTOUCHED, f"{s['stage']}: {n - rej:,} rows passed"),
+        else:  # a check; one that rewrites the rows it keeps (c4_quality) also changes some
+            rej, changed = s["rows_rejected"], s["rows_changed"]
+            segments = [(n - rej - changed, UNTOUCHED, f"{s['stage']}: {n - rej - changed:,} rows passed"),
+                        *([(changed, CHANGED, f"{s['stage']}: {changed:,} rows passed, changed")] if changed else []),
                         (rej, REJECTED, f"{s['stage']}: {rej:,} rows rejected")]
             note = f"{rej:,} rejected" if rej else "none rejected"
+            if changed:
+                note += f", {changed:,} changed ({s['chars_removed']:,} chars removed)"
         rows.append({"label": s["stage"], "segments": segments, "note": note})
     kept = stats["totals"]["kept"]
     rows.append({"label": "kept", "segments": [(kept, KEPT, f"{kept:,} rows kept")], "note": f"{kept:,} kept"})
@@ -184,7 +187,7 @@ def _funnel(stats: dict) -> str:
         reasons = ", ".join(f"{r} {c:,}" for r, c in sorted(s.get("reasons", {}).items(), key=lambda kv: -kv[1]))
         table.append(
             f'<tr><td>{esc(s["stage"])}</td><td>{esc(s["kind"])}</td><td class="num">{n:,}</td>'
-            f'<td class="num">{s["rows_changed"] or "" if s["kind"] == "transform" else ""}</td>'
+            f'<td class="num">{s["rows_changed"] or ""}</td>'
             f'<td class="num">{s["rows_rejected"] or ""}</td><td>{esc(reasons)}</td></tr>'
         )
     chart = svg.hbars(funnel_rows(stats), title="Rows through the stages", legend_items=FUNNEL_LEGEND)
@@ -264,31 +267,44 @@ def _examples(stats: dict, examples: dict) -> str:
         found = by_index.get(s["index"], {}).get("examples") or []
         if not found:
             continue
-        if s["kind"] == "transform":
-            rows = []
-            for e in found:
-                shown_before, shown_after = _cut(e.get("before")), _cut(e.get("after"))
-                # examples.json cuts long texts: past the cut of "before", text would look added in "after"
-                whole = not any(CUT_MARK.search(t) for t in (shown_before, shown_after))
-                before, after = diff_html(shown_before, shown_after, mark_added=whole)
-                rows.append(f'<tr><td class="id">{esc(e.get("id"))}</td><td>{esc(e.get("domain"))}<br>{esc(e.get("label"))}</td>'
-                            f'<td class="text">{before}</td><td class="text">{after}</td></tr>')
-            head = ("<th>id</th><th>domain, label</th><th>before (struck through: removed)</th>"
-                    "<th>after (marked: added; texts cut for display are compared up to the cut)</th>")
-            what = f"{s['rows_changed']:,} rows changed; the ones it changed most"
-        else:
-            rows = [f'<tr><td class="id">{esc(e.get("id"))}</td><td>{esc(e.get("domain"))}<br>{esc(e.get("label"))}</td>'
-                    f'<td><strong>{esc(e.get("reason"))}</strong><br>{esc(e.get("detail") or "")}'
-                    + (f'<br>duplicate of {esc(e["duplicate_of"])}' if e.get("duplicate_of") else "")
-                    + f'</td><td class="text">{esc(_cut(e.get("text")))}</td></tr>' for e in found]
-            head = "<th>id</th><th>domain, label</th><th>reason, detail</th><th>text when rejected</th>"
-            what = f"{s['rows_rejected']:,} rows rejected; the first ones of each reason"
+        changes = [e for e in found if "before" in e]
+        rejections = [e for e in found if "before" not in e]
+        tables, what = [], []
+        if changes:
+            tables.append(_change_table(changes))
+            what.append(f"{s['rows_changed']:,} rows changed; the ones it changed most")
+        if rejections:
+            tables.append(_rejection_table(rejections))
+            what.append(f"{s['rows_rejected']:,} rows rejected; the first ones of each reason")
         blocks.append(
-            f'<details class="rule" open><summary>{esc(s["stage"])} <span class="muted">({esc(s["kind"])}: {esc(what)})</span></summary>'
-            f'<table class="ex"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></details>'
+            f'<details class="rule" open><summary>{esc(s["stage"])} <span class="muted">({esc(s["kind"])}: '
+            f'{esc("; ".join(what))})</span></summary>{"".join(tables)}</details>'
         )
     body = "".join(blocks) or '<p class="muted">No stage changed or rejected a row.</p>'
     return f'<section id="examples"><h2>Examples, rule by rule</h2>{body}</section>'
+
+
+def _change_table(found: list[dict]) -> str:
+    rows = []
+    for e in found:
+        shown_before, shown_after = _cut(e.get("before")), _cut(e.get("after"))
+        # examples.json cuts long texts: past the cut of "before", text would look added in "after"
+        whole = not any(CUT_MARK.search(t) for t in (shown_before, shown_after))
+        before, after = diff_html(shown_before, shown_after, mark_added=whole)
+        rows.append(f'<tr><td class="id">{esc(e.get("id"))}</td><td>{esc(e.get("domain"))}<br>{esc(e.get("label"))}</td>'
+                    f'<td class="text">{before}</td><td class="text">{after}</td></tr>')
+    head = ("<th>id</th><th>domain, label</th><th>before (struck through: removed)</th>"
+            "<th>after (marked: added; texts cut for display are compared up to the cut)</th>")
+    return f'<table class="ex"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _rejection_table(found: list[dict]) -> str:
+    rows = [f'<tr><td class="id">{esc(e.get("id"))}</td><td>{esc(e.get("domain"))}<br>{esc(e.get("label"))}</td>'
+            f'<td><strong>{esc(e.get("reason"))}</strong><br>{esc(e.get("detail") or "")}'
+            + (f'<br>duplicate of {esc(e["duplicate_of"])}' if e.get("duplicate_of") else "")
+            + f'</td><td class="text">{esc(_cut(e.get("text")))}</td></tr>' for e in found]
+    head = "<th>id</th><th>domain, label</th><th>reason, detail</th><th>text when rejected</th>"
+    return f'<table class="ex"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def _recipe_and_inputs(recipe: dict, inputs: dict, manifest: dict) -> str:

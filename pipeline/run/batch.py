@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 import polars as pl
 
-from corpus_sieve.filters.base import Transform
+from corpus_sieve.filters.base import CLEANED_COLUMN, Transform
 from corpus_sieve.pipeline.recipe.columns import ColumnMap
 from corpus_sieve.pipeline.recipe.stages import REASON, Stage
 from corpus_sieve.pipeline.run.examples import ExampleCollector
@@ -165,7 +165,8 @@ def apply_stages(
     """Run ``alive`` (rows no stage has rejected yet) through ``stages``.
 
     Transforms rewrite the text column; checks take rows out, tagged
-    (:func:`tag_rejected`). Every stage's rows in, changes and rejections go to
+    (:func:`tag_rejected`), and a check that rewrites the rows it keeps
+    (:attr:`~corpus_sieve.filters.base.Check.rewrites_text`) rewrites them. Every stage's rows in, changes and rejections go to
     ``accounting``. ``groups`` (rows per domain x label of ``alive``) is
     counted here when not given, and updated as rows are rejected.
     ``after_first_stage`` runs once the first stage is done (the local engine
@@ -200,9 +201,12 @@ def apply_stages(
         if written:  # kept and rejected rows alike carry what the stage found
             alive = alive.with_columns(out[c].cast(alive.schema[c]) if c in alive.columns else out[c] for c in written)
         is_bad = reason.is_not_null()
+        cleaned = out[CLEANED_COLUMN] if CLEANED_COLUMN in out.columns else None
         if not is_bad.any():
+            if cleaned is not None:
+                alive = _rewrite(accounting, stage.index, alive, text, cleaned)
             continue
-        extras = out.drop(REASON, *written)
+        extras = out.drop(REASON, *written, CLEANED_COLUMN, strict=False)
         bad = alive.with_columns(
             reason.alias(_EXTRA + "reason"), *[extras[c].alias(_EXTRA + c) for c in extras.columns]
         ).filter(is_bad)
@@ -212,7 +216,15 @@ def apply_stages(
         accounting.record_rejected(stage.index, bad, groups)
         rejected.append(bad)
         alive = alive.filter(~is_bad)
+        if cleaned is not None:
+            alive = _rewrite(accounting, stage.index, alive, text, cleaned.filter(~is_bad))
     return alive, rejected
+
+
+def _rewrite(accounting: Accounting, index: int, alive: pl.DataFrame, text: str, cleaned: pl.Series) -> pl.DataFrame:
+    """The kept rows of a check that also rewrites them (``c4_quality``), with the text it left, counted."""
+    accounting.record_changed(index, alive, cleaned)
+    return alive.with_columns(cleaned.cast(alive.schema[text]).alias(text))
 
 
 def rejected_output(tagged: pl.DataFrame, input_columns: Sequence[str], text: str) -> list[pl.Expr]:

@@ -1,7 +1,9 @@
 """Examples of what each stage did, for people to read ("be obsessed with your data").
 
 Per transform: the rows it changed most (largest length change, before/after).
-Per check: the first rows it rejected for each reason (text at rejection).
+Per check: the first rows it rejected for each reason (text at rejection), and
+for a check that also rewrites the rows it keeps (``c4_quality``) the rows it
+changed most, as for a transform.
 Only ``k`` examples per stage (per reason for checks) are kept while
 streaming, and ties break by input position, so the choice does not depend on
 the batch size.
@@ -55,10 +57,10 @@ class ExampleCollector:
             counts: dict[str, int] = {}
             keep = []
             for key, rec in merged:
-                n = counts.get(rec["reason"], 0)
+                n = counts.get(rec.get("reason"), 0)  # a check's changed rows have no reason: one more group
                 if n < self.k:
                     keep.append((key, rec))
-                    counts[rec["reason"]] = n + 1
+                    counts[rec.get("reason")] = n + 1
             self._items[index] = keep
         else:
             self._items[index] = merged[: self.k]
@@ -71,13 +73,15 @@ class ExampleCollector:
             (pl.col("before").str.len_chars().cast(pl.Int64) - pl.col("after").str.len_chars().cast(pl.Int64)).alias("removed")
         )
         top = frame.sort([pl.col("removed").abs(), pl.col("seq")], descending=[True, False]).head(self.k)
+        check = self._meta[index][1] != "transform"
+        lead = ("",) if check else ()  # a check's keys start with the reason: "" sorts its changes apart
         items = [
-            ((-abs(r["removed"] or 0), r["seq"]),
+            ((*lead, -abs(r["removed"] or 0), r["seq"]),
              {"id": r["id"], "domain": r["domain"], "label": r["label"], "chars_removed": r["removed"],
               "before": cut(r["before"]), "after": cut(r["after"])})
             for r in top.iter_rows(named=True)
         ]
-        self._merge(index, items, per_reason=False)
+        self._merge(index, items, per_reason=check)
 
     def add_rejections(self, index: int, frame: pl.DataFrame) -> None:
         """Record rejected rows; ``frame`` has seq, id, domain, label, reason, text, detail, duplicate_of."""

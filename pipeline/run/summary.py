@@ -62,7 +62,7 @@ def format_summary(stats: dict[str, Any], run_path: str, dev_info: dict[str, Any
     lines.append("")
     stage_rows = []
     for s in stats["stages"]:
-        changed = _n(s["rows_changed"]) if s["kind"] == "transform" else ""
+        changed = _n(s["rows_changed"]) if s["kind"] == "transform" or s["rows_changed"] else ""
         stage_rows.append([
             s["stage"], s["kind"], f"{s['rows_in']:,}", changed,
             _n(s["rows_rejected"]) if s["kind"] != "transform" else "",

@@ -159,8 +159,8 @@ def run_datatrove(corpus: Path, out: Path) -> tuple[dict, set[str]]:
 
     shards = corpus.with_suffix(".shards")
     m = measure([PYTHON, str(HERE / "peer_datatrove.py"), str(shards), str(out), "--workers", "2"])
-    kept = pl.concat([pl.read_ndjson(p, schema_overrides={"id": pl.String}) for p in sorted((out / "kept").glob("*.jsonl"))], how="diagonal_relaxed")
-    return m, set(kept["id"].to_list())
+    parts = [pl.read_ndjson(p, schema_overrides={"id": pl.String}) for p in sorted((out / "kept").glob("*.jsonl"))]
+    return m, set(pl.concat(parts, how="diagonal_relaxed")["id"].to_list()) if parts else set()
 
 
 def run_sieve_region(corpus: Path, out: Path) -> tuple[dict, set[str]]:

@@ -128,6 +128,9 @@ def main() -> None:
         tasks=n_shards, workers=args.workers, logging_dir=str(out / "logs1"), skip_completed=False,
     )
     step1.run()
+    if not list((out / "step1").glob("*.jsonl")):  # every row rejected (language_id on English pages)
+        (out / "kept").mkdir(parents=True, exist_ok=True)
+        return
     step2 = LocalPipelineExecutor(
         pipeline=[
             JsonlReader(str(out / "step1"), glob_pattern="*.jsonl", compression=None),

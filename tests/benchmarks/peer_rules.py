@@ -116,8 +116,25 @@ TRANSFORMS = [
     remove_retweet_marker, remove_mentions, remove_hashtags, remove_urls,
     remove_cod_codes, remove_list_bullets, remove_dash_blocks, normalize_whitespace,
 ]
+@functools.lru_cache(maxsize=1)
+def _language_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def portuguese(t: str, min_score: float = 0.1, max_chars: int = 2000) -> bool:
+    """py3langid on one text, the per-row way (``language_id: {languages: [pt]}``): its first
+    ``max_chars`` characters; a text without a letter has no language."""
+    head = t[:max_chars]
+    if not any(ch.isalpha() for ch in head):
+        return False
+    language, probability = _language_identifier().classify(head)
+    return language == "pt" and round(float(probability), 4) >= min_score
+
+
 #: the text checks before tokenizing, in recipe order (keep = True)
-CHECKS = [not_empty, no_dot_run, few_invalid_chars]
+CHECKS = [not_empty, no_dot_run, few_invalid_chars, portuguese]
 
 
 @functools.lru_cache(maxsize=1)

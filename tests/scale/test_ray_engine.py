@@ -200,3 +200,27 @@ def test_written_columns_and_variant_stages_same_as_local(ray_cluster, tmp_path)
     assert_same_run(local, ray_result)
     kept = pl.read_parquet(ray_result.path / "kept.parquet")
     assert {"language", "language_score"} <= set(kept.columns) and set(kept["language"].to_list()) == {"pt"}
+
+
+def test_quality_stages_and_a_rewriting_check_same_as_local(ray_cluster, tmp_path):
+    """The four quality heuristics, c4_quality routed to one domain (it rewrites the rows it keeps)."""
+    sample = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    # pages of several lines: the sample's texts, a menu line and a cookie banner around some of them
+    rows = [{**r, "text": f"Menu\n{r['text']}\nEste site utiliza cookies." if i % 3 == 0 else r["text"]}
+            for i, r in enumerate(sample)]
+    corpus = tmp_path / "pages.jsonl"
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    pt = {"language": "pt"}
+    recipe = {"stages": [
+        {"filter": "html_to_text"},
+        {"filter": "gopher_repetition", "params": pt},
+        {"filter": "c4_quality", "domains": ["legal", "politics", "literature"],
+         "params": {**pt, "min_num_sentences": 2}},
+        {"filter": "fineweb_quality", "params": {**pt, "short_line_thr": 0.9}},
+        {"filter": "gopher_quality", "params": {**pt, "min_doc_words": 5}},
+    ]}
+    local = run_pipeline([corpus], Recipe.from_dict(recipe), tmp_path / "local", progress=False)
+    ray_result = _ray_run([corpus], Recipe.from_dict(recipe), tmp_path / "ray")
+    assert_same_run(local, ray_result)
+    c4 = next(s for s in ray_result.stats["stages"] if s["stage"] == "c4_quality")
+    assert c4["rows_changed"] > 0 and c4["rows_rejected"] > 0

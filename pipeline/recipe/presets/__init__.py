@@ -7,13 +7,15 @@ package data, so a wheel install runs every preset without a checkout.
 * ``default``: what ``sieve clean`` runs without ``--recipe``: safe for any
   language and any column set (only a text column is required);
 * ``ptvid``: the founding pt-PT vs pt-BR chain over six domains;
-* ``gopher``: Gopher's quality and repetition rules for English web text, then exact dedup.
+* ``gopher``: Gopher's quality and repetition rules for English web text, then exact dedup;
+* ``c4``: C4's English-page, line and page rules, then exact dedup;
+* ``fineweb``: FineWeb's chain (Gopher, C4 and FineWeb rules), exact dedup, emails and IPs anonymised.
 
 ``sieve recipes`` lists them; :func:`resolve_recipe` turns a ``--recipe``
 value into a file: an existing path wins, otherwise a preset name.
 
 >>> sorted(available_presets())
-['default', 'gopher', 'ptvid']
+['c4', 'default', 'fineweb', 'gopher', 'ptvid']
 >>> resolve_recipe("ptvid").name
 'ptvid.yaml'
 """
