@@ -140,3 +140,19 @@ def test_the_batch_classifier_on_real_sentences(shared_data: Path) -> None:
     lines = (shared_data / "pt-varieties/tatoeba/BP_10K_tatoeba.tsv").read_text(encoding="utf-8").splitlines()[:3000]
     texts = [part for line in lines for part in line.split("\t")[:2]] + PORTUGUESE + GALICIAN + SPANISH
     assert [lang for lang, _ in batch_identifier().classify(texts)] == [reference.classify(t)[0] for t in texts]
+
+
+def test_the_model_loads_once_even_when_a_run_warms_it_up_in_a_thread() -> None:
+    import threading
+
+    from corpus_sieve.filters.language.batch_langid import batch_identifier
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(batch_identifier())) for _ in range(3)]
+    for t in threads:
+        t.start()
+    LanguageId().warm_up()
+    for t in threads:
+        t.join()
+    assert all(model is batch_identifier() for model in got) and len(got) == 3
+    assert LanguageId.parallel is False  # numpy over the batch in-process: a worker would only load it again
