@@ -12,7 +12,7 @@ file named after its recipe name and registers itself under that name (see
 * ``pii/``: personal data (``redact_pii``);
 * ``quality/``: the published quality heuristics (``gopher_quality``, ``gopher_repetition``,
   ``c4_quality``, ``fineweb_quality``);
-* ``dedup/``: rules that compare rows with each other (``exact_dedup``).
+* ``dedup/``: rules that compare rows with each other (``exact_dedup``, ``near_dedup``) and their MinHash.
 
 The imports below are the public API: every filter class, named as an IDE sees it.
 Heavy libraries (bs4, jusText, transformers) are imported lazily inside the modules.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from corpus_sieve.filters.base import Chain, Check, Filter, Outcome, Transform, chain
 from corpus_sieve.filters.dedup.exact_dedup import ExactDedup
+from corpus_sieve.filters.dedup.near_dedup import NearDedup
 from corpus_sieve.filters.html.html_to_text import HtmlToText
 from corpus_sieve.filters.html.remove_boilerplate import RemoveBoilerplate
 from corpus_sieve.filters.language.language_id import LanguageId
@@ -67,6 +68,7 @@ __all__ = [
     "register",
     "CharLength",
     "ExactDedup",
+    "NearDedup",
     "C4Quality",
     "FineWebQuality",
     "GopherQuality",

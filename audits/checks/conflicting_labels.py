@@ -1,6 +1,6 @@
 """``conflicting_labels``: the same (or nearly the same) text under different labels.
 
-Exact groups share the normalised key (:func:`corpus_sieve.audits.stats.text_keys.normalise_key`);
+Exact groups share the normalised key (:func:`corpus_sieve.filters.dedup.text_keys.normalise_key`);
 near groups join rows whose character 5-gram Jaccard similarity, found with
 MinHash LSH and verified exactly, reaches ``threshold`` (default 0.9: texts that
 differ by a character or a punctuation mark). Statistic per domain and pooled:

@@ -2,7 +2,7 @@
 
 The key is NFC of the full casefold with whitespace runs collapsed (diacritics
 and punctuation kept: they can carry the label), see
-:func:`corpus_sieve.audits.stats.text_keys.normalise_key`. Statistic per domain and pooled: rows,
+:func:`corpus_sieve.filters.dedup.text_keys.normalise_key`. Statistic per domain and pooled: rows,
 duplicate groups, rows in them, redundant rows (copies beyond the first of each
 group) and their share, the largest group; pooled also counts groups spanning
 several domains. Flags per row: ``duplicate_group`` (id of the group's first

@@ -2,22 +2,22 @@
 
 Pipeline, all vectorised (numpy over Arrow buffers, polars group-bys):
 
-1. :func:`~corpus_sieve.audits.stats.text_keys.normalise_key` — NFC, full Unicode casefold, collapsed whitespace.
+1. :func:`~corpus_sieve.filters.dedup.text_keys.normalise_key` — NFC, full Unicode casefold, collapsed whitespace.
    Diacritics and punctuation are kept: they carry the pt-PT / pt-BR label.
-2. :func:`~corpus_sieve.audits.stats.shingles.shingle_hashes` — character n-grams (default 5) or word n-grams of
+2. :func:`~corpus_sieve.filters.dedup.shingles.shingle_hashes` — character n-grams (default 5) or word n-grams of
    the key, each hashed to 64 bits once (rolling polynomial hash + splitmix64).
-3. :func:`~corpus_sieve.audits.stats.minhash.minhash_signatures` — one-permutation MinHash (Li, Owen & Zhang 2012)
+3. :func:`~corpus_sieve.filters.dedup.minhash.minhash_signatures` — one-permutation MinHash (Li, Owen & Zhang 2012)
    with rotation densification (Shrivastava & Li 2014): each shingle hash picks
    one of ``num_perm`` bins and the bin keeps its minimum, so the cost is one
    pass over the shingles instead of ``num_perm`` passes; two signatures agree
    in a bin with probability equal to the Jaccard similarity.
-4. :func:`~corpus_sieve.audits.stats.minhash.band_hashes` — LSH banding, ``bands`` bands of ``num_perm // bands``
+4. :func:`~corpus_sieve.filters.dedup.minhash.band_hashes` — LSH banding, ``bands`` bands of ``num_perm // bands``
    bins; rows sharing any band hash are candidates.
-5. :func:`~corpus_sieve.audits.stats.minhash.cross_group_candidates` — candidates between *different* groups
+5. :func:`~corpus_sieve.filters.dedup.minhash.cross_group_candidates` — candidates between *different* groups
    (train vs test, pt-PT vs pt-BR), bounded: in each bucket a row is compared
    with at most ``max_reps`` rows of every other group (the count of buckets
    where that bound bit is reported, never hidden).
-6. :func:`~corpus_sieve.audits.stats.shingles.jaccard_pairs` — every reported pair is verified with the true
+6. :func:`~corpus_sieve.filters.dedup.shingles.jaccard_pairs` — every reported pair is verified with the true
    Jaccard similarity of the two shingle sets.
 
 :class:`NearDupIndex` ties this together for one corpus; :func:`corpus_index`
@@ -32,9 +32,9 @@ import numpy as np
 import polars as pl
 
 from corpus_sieve.audits.base import ID, TEXT, AuditCorpus
-from corpus_sieve.audits.stats.text_keys import normalise_key
-from corpus_sieve.audits.stats.shingles import Shingle, jaccard_pairs, shingle_sets
-from corpus_sieve.audits.stats.minhash import band_hashes, cross_group_candidates, estimate_jaccard, minhash_signatures
+from corpus_sieve.filters.dedup.text_keys import normalise_key
+from corpus_sieve.filters.dedup.shingles import Shingle, jaccard_pairs, shingle_sets
+from corpus_sieve.filters.dedup.minhash import band_hashes, cross_group_candidates, estimate_jaccard, minhash_signatures
 
 
 @dataclass(frozen=True)

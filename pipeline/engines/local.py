@@ -47,6 +47,7 @@ from corpus_sieve.pipeline.run.batch import (
     rejected_output,
     with_written_columns,
 )
+from corpus_sieve.pipeline.run.duplicates import describe_duplicates
 from corpus_sieve.pipeline.run.devmode import rebatch, stratified_sample
 from corpus_sieve.pipeline.run.overlap import WriteBehind
 from corpus_sieve.pipeline.run.progress import Progress, ReadMeter
@@ -485,6 +486,7 @@ def _process_batches(run: Any, recipe: Recipe, paths: list[Path], invocation: di
         }
         run.write_json("timings.json", timings)
         examples = runner.examples.to_dict()
+        describe_duplicates(run.kept_path, run.rejected_path, stats, examples, recipe.columns.id, recipe.columns.text)
         run.write_json("examples.json", examples)
         if dev:
             run.write_json("dev.json", dev_info)

@@ -59,6 +59,7 @@ from corpus_sieve.pipeline.run.batch import (
     rejected_output,
     with_written_columns,
 )
+from corpus_sieve.pipeline.run.duplicates import describe_duplicates
 from corpus_sieve.pipeline.run.progress import Progress
 from corpus_sieve.pipeline.run.result import (
     RunResult,
@@ -454,9 +455,10 @@ def run_pipeline_ray(
                 "rows_per_second_per_cpu": round(n_input / seconds / cpus, 1) if seconds > 0 else None},
         "stages": stage_timings(out),
     }
+    example_dict = accounting.examples.to_dict()
+    describe_duplicates(run.kept_path, run.rejected_path, out, example_dict, recipe.columns.id, recipe.columns.text)
     run.write_json("stats.json", out)
     run.write_json("timings.json", timings)
-    example_dict = accounting.examples.to_dict()
     run.write_json("examples.json", example_dict)
     return raise_if_unaccounted(RunResult(run_dir=run, stats=out, timings=timings, examples=example_dict))
 

@@ -302,6 +302,7 @@ def _rejection_table(found: list[dict]) -> str:
     rows = [f'<tr><td class="id">{esc(e.get("id"))}</td><td>{esc(e.get("domain"))}<br>{esc(e.get("label"))}</td>'
             f'<td><strong>{esc(e.get("reason"))}</strong><br>{esc(e.get("detail") or "")}'
             + (f'<br>duplicate of {esc(e["duplicate_of"])}' if e.get("duplicate_of") else "")
+            + (f'<br><span class="muted">{esc(_cut(e["duplicate_text"]))}</span>' if e.get("duplicate_text") else "")
             + f'</td><td class="text">{esc(_cut(e.get("text")))}</td></tr>' for e in found]
     head = "<th>id</th><th>domain, label</th><th>reason, detail</th><th>text when rejected</th>"
     return f'<table class="ex"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -9,7 +9,7 @@ import polars as pl
 from realdata import load_pt_varieties
 
 from corpus_sieve.audits.base import AuditCorpus
-from corpus_sieve.audits.stats.text_keys import normalise_key
+from corpus_sieve.filters.dedup.text_keys import normalise_key
 
 _CACHE: dict = {}
 

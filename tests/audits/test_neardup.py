@@ -9,10 +9,10 @@ from _pt_corpus import corpus, pt_frame, perturb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus_sieve.audits.stats import minhash as mh
+from corpus_sieve.filters.dedup import minhash as mh
 from corpus_sieve.audits.stats import neardup as nd
-from corpus_sieve.audits.stats import shingles as sh
-from corpus_sieve.audits.stats import text_keys as tk
+from corpus_sieve.filters.dedup import shingles as sh
+from corpus_sieve.filters.dedup import text_keys as tk
 
 
 def test_key_keeps_diacritics_and_punctuation_and_folds_case_and_space():

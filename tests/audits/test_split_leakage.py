@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 from _pt_corpus import corpus, deduped, loud, perturb, pt_frame, with_splits
 
-from corpus_sieve.audits.stats import shingles as sh
+from corpus_sieve.filters.dedup import shingles as sh
 from corpus_sieve.audits.base import AuditConfig
 from corpus_sieve.audits.checks import split_leakage
 

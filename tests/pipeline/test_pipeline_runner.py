@@ -194,7 +194,8 @@ def test_timings_and_examples_are_written(tmp_path):
     assert ws[0]["before"] == "  O  autocarro chegou   atrasado  outra vez. "
     assert ws[0]["after"] == "O autocarro chegou atrasado outra vez." and ws[0]["chars_removed"] == 7
     assert by_stage["test_first_seen"] == [{"id": "r9", "domain": "social_media", "label": "pt-BR", "reason": "duplicate",
-                                            "text": "O ônibus atrasou de novo, que saco.", "duplicate_of": "r2"}]
+                                            "text": "O ônibus atrasou de novo, que saco.", "duplicate_of": "r2",
+                                            "duplicate_text": "O ônibus atrasou de novo, que saco."}]  # the pair
     assert [(e["id"], e["reason"]) for e in by_stage["read"]] == [
         ("corpus:5", "invalid_utf8"), ("corpus:4", "malformed_input"), ("r7", "null_label"), ("r6", "null_text"),
     ]

@@ -74,6 +74,7 @@ RECIPE = {
         {"filter": "char_length", "params": {"min_chars": 30}, "per_domain": {"social_media": {"min_chars": 10}}},
         {"filter": "exact_dedup"},
         {"filter": "exact_dedup", "name": "dedup_per_domain", "per_domain": {"web": {"lowercase": False}}},
+        {"filter": "near_dedup"},  # the " (cópia)" copies
     ],
 }
 

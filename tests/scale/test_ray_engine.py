@@ -224,3 +224,19 @@ def test_quality_stages_and_a_rewriting_check_same_as_local(ray_cluster, tmp_pat
     assert_same_run(local, ray_result)
     c4 = next(s for s in ray_result.stats["stages"] if s["stage"] == "c4_quality")
     assert c4["rows_changed"] > 0 and c4["rows_rejected"] > 0
+
+
+def test_near_dedup_removes_the_same_ids_as_local(ray_cluster, mixed_corpus, tmp_path):
+    """6,000 real documents with near copies of some of them: the same rows removed, naming the same rows."""
+    rows = [json.loads(line) for line in mixed_corpus.read_text(encoding="utf-8").splitlines()]
+    copies = [{**r, "id": f"{r['id']}-copy", "text": r["text"].replace(" e ", " e também ", 1).upper()}
+              for r in rows[::20] if len(r["text"].split()) >= 12]
+    corpus = tmp_path / "with_copies.jsonl"
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows + copies) + "\n", encoding="utf-8")
+    recipe = {"stages": [{"filter": "html_to_text"}, {"filter": "near_dedup"}]}
+    local = run_pipeline([corpus], Recipe.from_dict(recipe), tmp_path / "local", progress=False, batch_size=700)
+    ray_result = _ray_run([corpus], Recipe.from_dict(recipe), tmp_path / "ray", batch_size=1000)
+    assert_same_run(local, ray_result)
+    rejected = pl.read_parquet(ray_result.path / "rejected.parquet")
+    assert rejected.filter(pl.col("id").str.ends_with("-copy")).height >= 0.9 * len(copies)
+    assert ray_result.stats["stages"][-1]["clusters"]["clusters"] > 0

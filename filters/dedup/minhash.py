@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from corpus_sieve.audits.stats.shingles import MAX32, POLY, Shingle, iter_shingles, mix64
+from corpus_sieve.filters.dedup.shingles import MAX32, POLY, Shingle, iter_shingles, mix64
 
 
 def _densify(sig: np.ndarray) -> None:

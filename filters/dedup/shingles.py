@@ -8,7 +8,7 @@ from typing import Iterator, Literal
 import numpy as np
 import polars as pl
 
-from corpus_sieve.audits.stats.text_keys import python_key
+from corpus_sieve.filters.dedup.text_keys import python_key
 
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

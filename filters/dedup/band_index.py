@@ -1,0 +1,85 @@
+"""A growing map from LSH band keys (uint64) to cluster numbers (uint32), in sorted numpy runs.
+
+Near-duplicate removal looks up every band key of every row of a batch among
+all the keys seen before, then adds the new ones. A Python dict would cost
+~100 bytes a key; here a key costs 12 bytes (key + value) in sorted arrays,
+and lookups are one vectorised ``searchsorted`` per run. Runs are merged
+like a log-structured merge tree (a new run is merged into the previous one
+while it is at least half its size), so there are O(log n) runs and every key
+is copied O(log n) times in all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+__all__ = ["BandIndex"]
+
+MISSING = np.uint32(0xFFFFFFFF)
+
+
+class BandIndex:
+    """Unique uint64 keys, each with a uint32 value; the first value given for a key stays.
+
+    Examples
+    --------
+    >>> index = BandIndex()
+    >>> index.add(np.array([5, 9], np.uint64), np.array([0, 1], np.uint32))
+    >>> index.add(np.array([9, 7], np.uint64), np.array([2, 2], np.uint32))   # 9 is known: stays 1
+    >>> index.lookup(np.array([7, 9, 5, 4], np.uint64)).tolist() == [2, 1, 0, int(MISSING)]
+    True
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return sum(keys.size for keys, _ in self._runs)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(keys.nbytes + values.nbytes for keys, values in self._runs)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, :data:`MISSING` where the key is unknown."""
+        out = np.full(keys.size, MISSING, dtype=np.uint32)
+        for run_keys, run_values in self._runs:
+            if run_keys.size == 0:
+                continue
+            at = np.minimum(np.searchsorted(run_keys, keys), run_keys.size - 1)
+            hit = run_keys[at] == keys
+            out[hit] = run_values[at[hit]]
+        return out
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Add the keys not known yet (for a key given twice, the first of them wins)."""
+        known = self.lookup(keys) != MISSING
+        keys, values = keys[~known], values[~known]
+        if keys.size == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+        first = np.concatenate([[True], keys[1:] != keys[:-1]])
+        self._runs.append((keys[first], values[first]))
+        while len(self._runs) > 1 and self._runs[-1][0].size * 2 >= self._runs[-2][0].size:
+            (a_keys, a_values), (b_keys, b_values) = self._runs[-2], self._runs.pop()
+            merged = np.concatenate([a_keys, b_keys])
+            order = np.argsort(merged, kind="stable")
+            self._runs[-1] = (merged[order], np.concatenate([a_values, b_values])[order])
+
+    def to_frame(self) -> pl.DataFrame:
+        """Every key and value (for a checkpoint)."""
+        keys = np.concatenate([k for k, _ in self._runs]) if self._runs else np.zeros(0, np.uint64)
+        values = np.concatenate([v for _, v in self._runs]) if self._runs else np.zeros(0, np.uint32)
+        return pl.DataFrame({"key": pl.Series(keys, dtype=pl.UInt64), "value": pl.Series(values, dtype=pl.UInt32)})
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame) -> BandIndex:
+        """The index :meth:`to_frame` saved."""
+        index = cls()
+        keys = frame["key"].to_numpy().astype(np.uint64)
+        if keys.size:
+            order = np.argsort(keys, kind="stable")
+            index._runs = [(keys[order], frame["value"].to_numpy().astype(np.uint32)[order])]
+        return index

@@ -1,0 +1,240 @@
+"""``near_dedup``: remove near-duplicates (MinHash + LSH), keeping the first row of each cluster.
+
+Every row's text is keyed (NFC, casefold, whitespace collapsed:
+:func:`~corpus_sieve.filters.dedup.text_keys.normalise_key`), cut into
+shingles and summarised by a MinHash signature
+(:mod:`~corpus_sieve.filters.dedup.minhash`: numpy over the batch's Arrow
+buffers). The signature is cut into bands; rows sharing a band are
+candidates, and a candidate is only a duplicate when the signatures agree on
+at least ``threshold`` of their bins (the estimated Jaccard similarity).
+
+Clusters grow as rows arrive, in input order. A row's candidates come from
+the bands of *every* earlier row of a cluster (kept or removed: a cluster is
+found through any of its members), and the row is checked against the
+cluster's kept row, whose id becomes its ``duplicate_of``. So every removed row
+is similar to the row it names, never only through a chain of rows that drift
+away from it. A row that matches several clusters joins the earliest.
+
+Memory grows with the clusters, not the rows: per cluster its kept row's
+signature (``num_perm`` × 4 bytes) and id; per distinct band key 12 bytes
+(:class:`~corpus_sieve.filters.dedup.band_index.BandIndex`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import polars as pl
+
+from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, as_series
+from corpus_sieve.filters.dedup.band_index import MISSING, BandIndex
+from corpus_sieve.filters.dedup.minhash import band_hashes, minhash_signatures
+from corpus_sieve.filters.dedup.text_keys import normalise_key
+from corpus_sieve.filters.registry import register
+
+__all__ = ["NearDedup"]
+
+DUPLICATE_OF_COLUMN = "duplicate_of"
+SIMILARITY_COLUMN = "similarity"
+
+
+@register
+class NearDedup(Check):
+    """Reject near-duplicates (reason ``near_duplicate``), keeping the first row of each cluster.
+
+    Rejected rows name the kept row of their cluster (``duplicate_of``: its id,
+    or ``"#<n>"``, its 0-based position in the run without an id column) and
+    the estimated Jaccard similarity with it (``similarity``). Null texts are
+    never duplicates. The check remembers the whole run across batches
+    (``is_global``), so the result does not depend on the batch size.
+
+    Parameters
+    ----------
+    threshold : float, default 0.7
+        Estimated Jaccard similarity of the shingle sets from which two texts
+        are duplicates.
+    shingle : {"char", "word"}, default "char"
+        Shingles of characters (robust on short texts: one changed word in a
+        tweet keeps most character 5-grams) or of words.
+    ngram : int, default 5
+        Shingle length, in characters or words.
+    num_perm : int, default 128
+        MinHash bins per signature; more bins, a finer similarity estimate.
+    bands : int, default 32
+        LSH bands (``num_perm`` must be a multiple): more bands find pairs of
+        lower similarity, at more candidates to check.
+    seed : int, default 0
+        Seed of the shingle hashes.
+
+    Examples
+    --------
+    >>> dedup = NearDedup()
+    >>> base = "O Governo aprovou hoje o orçamento do Estado para o próximo ano, disse a ministra."
+    >>> dedup(base), dedup(base.replace("hoje", "ontem")), dedup("Chove muito no Porto esta semana.")
+    (True, False, True)
+    """
+
+    name = "near_dedup"
+    reasons: ClassVar[tuple[str, ...]] = ("near_duplicate",)
+    is_global: ClassVar[bool] = True
+
+    def __init__(self, threshold: float = 0.7, shingle: str = "char", ngram: int = 5, num_perm: int = 128,
+                 bands: int = 32, seed: int = 0) -> None:
+        if not 0.0 < float(threshold) <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+        if shingle not in ("char", "word"):
+            raise ValueError(f"shingle must be 'char' or 'word', got {shingle!r}")
+        if int(ngram) < 1:
+            raise ValueError(f"ngram must be positive, got {ngram!r}")
+        if int(bands) < 1 or int(num_perm) % int(bands):
+            raise ValueError(f"num_perm ({num_perm}) must be a positive multiple of bands ({bands})")
+        self.threshold = float(threshold)
+        self.shingle = shingle
+        self.ngram = int(ngram)
+        self.num_perm = int(num_perm)
+        self.bands = int(bands)
+        self.seed = int(seed)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every row seen so far."""
+        self._index = BandIndex()
+        self._signatures = np.zeros((0, self.num_perm), dtype=np.uint32)  # one row per cluster (capacity grows)
+        self._clusters = 0
+        self._kept_ids: list[pl.Series] = []
+        self._rows = 0
+
+    # -- the check ----------------------------------------------------------------
+    def reasons_series(self, texts: pl.Series | Any) -> pl.Series:
+        return self.reasons_frame(as_series(texts).to_frame(TEXT_COLUMN), TEXT_COLUMN)[REASON_COLUMN]
+
+    def reasons_frame(self, frame: pl.DataFrame, column: str = TEXT_COLUMN, id_column: str | None = None) -> pl.DataFrame:
+        """``reason``, ``duplicate_of`` and ``similarity`` of every row of the batch, in order."""
+        n = frame.height
+        if id_column is not None:
+            ids = frame[id_column].cast(pl.String)
+        else:
+            ids = "#" + pl.int_range(self._rows, self._rows + n, dtype=pl.Int64, eager=True).cast(pl.String)
+        self._rows += n
+        texts = frame[column].cast(pl.String)
+        rows = np.flatnonzero(texts.is_not_null().to_numpy())
+        signatures = minhash_signatures(normalise_key(texts.gather(rows)), self.num_perm, self.shingle, self.ngram, self.seed)
+        keys = band_hashes(signatures, self.bands)
+        cluster, similarity = self._assign(signatures, keys)
+        duplicate = cluster != self._clusters + np.arange(cluster.size)  # not the first row of its cluster
+        self._remember(signatures, keys, cluster, ids.gather(rows))
+        reason = np.full(n, None, dtype=object)
+        reason[rows[duplicate]] = "near_duplicate"
+        duplicate_of = pl.Series(DUPLICATE_OF_COLUMN, [None] * n, dtype=pl.String)
+        score = np.full(n, np.nan)
+        if duplicate.any():
+            at = pl.Series(rows[duplicate], dtype=pl.UInt32)
+            duplicate_of = duplicate_of.scatter(at, self._ids_of(cluster[duplicate]))
+            score[rows[duplicate]] = np.round(similarity[duplicate], 4)
+        return pl.DataFrame([
+            pl.Series(REASON_COLUMN, reason.tolist(), dtype=pl.String),
+            duplicate_of,
+            pl.Series(SIMILARITY_COLUMN, score, dtype=pl.Float64).fill_nan(None),
+        ])
+
+    # -- clustering ---------------------------------------------------------------
+    def _assign(self, signatures: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cluster of every row of the batch and its similarity with the cluster's kept row.
+
+        Clusters numbered below ``self._clusters`` are earlier ones; a row that
+        starts a cluster gets ``self._clusters + row`` (renumbered in :meth:`_remember`).
+        """
+        m, b = keys.shape
+        cluster = np.full(m, -1, dtype=np.int64)
+        similarity = np.zeros(m)
+        if m == 0:
+            return cluster, similarity
+        known = self._index.lookup(keys.ravel()).reshape(m, b)
+        # 1. rows that match an earlier cluster through a band key seen in an earlier batch
+        row, col = np.nonzero(known != MISSING)
+        if row.size:
+            candidate = known[row, col].astype(np.int64)
+            pair = np.unique(row * (self._clusters + 1) + candidate)
+            row, candidate = pair // (self._clusters + 1), pair % (self._clusters + 1)
+            estimate = (signatures[row] == self._signatures[candidate]).mean(axis=1)
+            ok = estimate >= self.threshold
+            row, candidate, estimate = row[ok], candidate[ok], estimate[ok]
+            if row.size:
+                first = np.concatenate([[True], row[1:] != row[:-1]])  # sorted by row, then cluster: the earliest
+                cluster[row[first]], similarity[row[first]] = candidate[first], estimate[first]
+        # 2. band keys new to the index, shared by rows of this batch: rows in order (only those rows)
+        fresh = known == MISSING
+        flat = pl.DataFrame({"row": np.repeat(np.arange(m), b)[fresh.ravel()], "key": keys[fresh]})
+        shared = flat.filter(pl.col("key").is_duplicated())
+        if shared.height:
+            self._within_batch(shared, signatures, cluster, similarity)
+        starts = cluster < 0
+        cluster[starts] = self._clusters + np.flatnonzero(starts)
+        return cluster, similarity
+
+    def _within_batch(self, shared: pl.DataFrame, signatures: np.ndarray, cluster: np.ndarray,
+                      similarity: np.ndarray) -> None:
+        """Rows sharing band keys that no earlier batch had, in input order: each joins the earliest
+        cluster, met through those keys, whose kept row it is similar to."""
+        base = self._clusters
+        owner: dict[int, int] = {}
+        grouped = shared.group_by("row", maintain_order=False).agg("key").sort("row")
+        for r, row_keys in zip(grouped["row"].to_list(), grouped["key"].to_list()):
+            if cluster[r] < 0:
+                best = -1
+                for c in sorted({owner[k] for k in row_keys if k in owner}):
+                    kept = self._signatures[c] if c < base else signatures[c - base]
+                    estimate = float((signatures[r] == kept).mean())
+                    if estimate >= self.threshold:
+                        best = c
+                        similarity[r] = estimate
+                        break
+                cluster[r] = best if best >= 0 else base + r
+            for k in row_keys:
+                owner.setdefault(k, int(cluster[r]))
+
+    def _remember(self, signatures: np.ndarray, keys: np.ndarray, cluster: np.ndarray, ids: pl.Series) -> None:
+        """Number the batch's new clusters in row order, keep their kept rows, index every band key
+        (``cluster`` is renumbered in place)."""
+        base = self._clusters
+        starts = np.flatnonzero(cluster == base + np.arange(cluster.size))
+        new = cluster >= base
+        renumber = np.full(cluster.size, -1, dtype=np.int64)
+        renumber[starts] = base + np.arange(starts.size)
+        cluster[new] = renumber[cluster[new] - base]
+        if starts.size:
+            needed = base + starts.size
+            if needed > self._signatures.shape[0]:
+                grown = np.zeros((max(needed, 2 * self._signatures.shape[0], 1024), self.num_perm), dtype=np.uint32)
+                grown[:base] = self._signatures[:base]
+                self._signatures = grown
+            self._signatures[base:needed] = signatures[starts]
+            self._kept_ids.append(ids.gather(starts))
+            self._clusters = needed
+        self._index.add(keys.ravel(), np.repeat(cluster, keys.shape[1]).astype(np.uint32))
+
+    def _ids_of(self, clusters: np.ndarray) -> pl.Series:
+        if len(self._kept_ids) > 1:
+            self._kept_ids = [pl.concat(self._kept_ids, rechunk=True)]
+        return self._kept_ids[0].gather(pl.Series(clusters, dtype=pl.UInt32))
+
+    # -- checkpoint ---------------------------------------------------------------
+    def get_state(self) -> dict[str, Any]:
+        """The run so far, for a checkpoint: the kept row (id, signature) of every cluster and the band index."""
+        kept = pl.concat(self._kept_ids) if self._kept_ids else pl.Series("id", [], dtype=pl.String)
+        return {
+            "rows": self._rows,
+            "clusters": pl.DataFrame({"id": kept.alias("id"),
+                                      "signature": pl.Series("signature", self._signatures[: self._clusters])}),
+            "index": self._index.to_frame(),
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self._rows = int(state["rows"])
+        clusters = state["clusters"]
+        self._clusters = clusters.height
+        signatures = clusters["signature"].to_numpy() if clusters.height else np.zeros((0, self.num_perm))
+        self._signatures = np.ascontiguousarray(signatures, dtype=np.uint32).reshape(self._clusters, self.num_perm)
+        self._kept_ids = [clusters["id"]] if clusters.height else []
+        self._index = BandIndex.from_frame(state["index"])
