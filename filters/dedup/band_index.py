@@ -44,17 +44,24 @@ class BandIndex:
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The value of each key, :data:`MISSING` where the key is unknown."""
         out = np.full(keys.size, MISSING, dtype=np.uint32)
+        if not self._runs or keys.size == 0:
+            return out
+        # sorted queries walk each run in order: several times faster than random probes
+        order = np.argsort(keys)
+        ordered = keys[order]
+        found = np.full(keys.size, MISSING, dtype=np.uint32)
         for run_keys, run_values in self._runs:
-            if run_keys.size == 0:
-                continue
-            at = np.minimum(np.searchsorted(run_keys, keys), run_keys.size - 1)
-            hit = run_keys[at] == keys
-            out[hit] = run_values[at[hit]]
+            at = np.minimum(np.searchsorted(run_keys, ordered), run_keys.size - 1)
+            hit = run_keys[at] == ordered
+            found[hit] = run_values[at[hit]]
+        out[order] = found
         return out
 
-    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
-        """Add the keys not known yet (for a key given twice, the first of them wins)."""
-        known = self.lookup(keys) != MISSING
+    def add(self, keys: np.ndarray, values: np.ndarray, known: np.ndarray | None = None) -> None:
+        """Add the keys not known yet (for a key given twice, the first of them wins); ``known`` is
+        ``lookup(keys) != MISSING`` when the caller has it already."""
+        if known is None:
+            known = self.lookup(keys) != MISSING
         keys, values = keys[~known], values[~known]
         if keys.size == 0:
             return

@@ -66,6 +66,15 @@ class NearDedup(Check):
         lower similarity, at more candidates to check.
     seed : int, default 0
         Seed of the shingle hashes.
+    keep_split : str, optional
+        Split-aware removal, the fix for train/test leakage: when a cluster
+        spans splits, the copy in this split (e.g. ``train``) is kept and the
+        others are removed. Rows are taken in input order, so a copy of another
+        split that comes *before* the first ``train`` copy stays (it was kept
+        before the train copy was seen): read the kept split first (a
+        ``DatasetDict`` is read split by split, in its order).
+    split_column : str, default "split"
+        The column that holds each row's split, for ``keep_split``.
 
     Examples
     --------
@@ -80,7 +89,7 @@ class NearDedup(Check):
     is_global: ClassVar[bool] = True
 
     def __init__(self, threshold: float = 0.7, shingle: str = "char", ngram: int = 5, num_perm: int = 128,
-                 bands: int = 32, seed: int = 0) -> None:
+                 bands: int = 32, seed: int = 0, keep_split: str | None = None, split_column: str = "split") -> None:
         if not 0.0 < float(threshold) <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
         if shingle not in ("char", "word"):
@@ -95,6 +104,8 @@ class NearDedup(Check):
         self.num_perm = int(num_perm)
         self.bands = int(bands)
         self.seed = int(seed)
+        self.keep_split = keep_split
+        self.split_column = split_column
         self.reset()
 
     def reset(self) -> None:
@@ -103,7 +114,12 @@ class NearDedup(Check):
         self._signatures = np.zeros((0, self.num_perm), dtype=np.uint32)  # one row per cluster (capacity grows)
         self._clusters = 0
         self._kept_ids: list[pl.Series] = []
+        self._kept_in_split = np.zeros(0, dtype=bool)  # per cluster: is its kept row in keep_split?
         self._rows = 0
+        self._known = np.zeros((0, self.bands), dtype=bool)
+
+    def warm_up(self) -> None:
+        normalise_key(pl.Series(["Olá"]))  # builds its Unicode tables (~0.25 s) while the input is read
 
     # -- the check ----------------------------------------------------------------
     def reasons_series(self, texts: pl.Series | Any) -> pl.Series:
@@ -121,22 +137,68 @@ class NearDedup(Check):
         rows = np.flatnonzero(texts.is_not_null().to_numpy())
         signatures = minhash_signatures(normalise_key(texts.gather(rows)), self.num_perm, self.shingle, self.ngram, self.seed)
         keys = band_hashes(signatures, self.bands)
+        in_split = self._in_split(frame, rows)
         cluster, similarity = self._assign(signatures, keys)
         duplicate = cluster != self._clusters + np.arange(cluster.size)  # not the first row of its cluster
-        self._remember(signatures, keys, cluster, ids.gather(rows))
+        self._remember(signatures, keys, cluster, ids.gather(rows), in_split)
+        named = self._ids_of(cluster[duplicate]).to_list() if duplicate.any() else []
+        if self.keep_split is not None and duplicate.any():
+            named = self._prefer_split(signatures, cluster, duplicate, in_split, ids.gather(rows), named)
         reason = np.full(n, None, dtype=object)
         reason[rows[duplicate]] = "near_duplicate"
         duplicate_of = pl.Series(DUPLICATE_OF_COLUMN, [None] * n, dtype=pl.String)
         score = np.full(n, np.nan)
         if duplicate.any():
             at = pl.Series(rows[duplicate], dtype=pl.UInt32)
-            duplicate_of = duplicate_of.scatter(at, self._ids_of(cluster[duplicate]))
+            duplicate_of = duplicate_of.scatter(at, pl.Series(named, dtype=pl.String))
             score[rows[duplicate]] = np.round(similarity[duplicate], 4)
         return pl.DataFrame([
             pl.Series(REASON_COLUMN, reason.tolist(), dtype=pl.String),
             duplicate_of,
             pl.Series(SIMILARITY_COLUMN, score, dtype=pl.Float64).fill_nan(None),
         ])
+
+    # -- splits -------------------------------------------------------------------
+    def _in_split(self, frame: pl.DataFrame, rows: np.ndarray) -> np.ndarray:
+        """Whether each (non-null) row is in ``keep_split`` (all False without it)."""
+        if self.keep_split is None:
+            return np.zeros(rows.size, dtype=bool)
+        if self.split_column not in frame.columns:
+            raise ValueError(f"near_dedup: keep_split={self.keep_split!r} needs the column {self.split_column!r}, "
+                             f"which the input lacks (its columns: {', '.join(frame.columns)}); "
+                             "name the right one with split_column")
+        split = frame[self.split_column].cast(pl.String).gather(rows)
+        return (split == self.keep_split).fill_null(False).to_numpy()
+
+    def _prefer_split(self, signatures: np.ndarray, cluster: np.ndarray, duplicate: np.ndarray, in_split: np.ndarray,
+                      ids: pl.Series, named: list[str]) -> list[str]:
+        """``keep_split``: the first row of ``keep_split`` that joins a cluster kept from another split is
+        kept too and becomes the row the cluster keeps; later rows of the cluster name it."""
+        rows = np.flatnonzero(duplicate)
+        touched = {int(c) for c in cluster[rows[in_split[rows]]] if not self._kept_in_split[c]}
+        if not touched:
+            return named
+        ids_list = ids.to_list()
+        if not self._signatures.flags.writeable:
+            self._signatures = self._signatures.copy()
+        replaced: dict[int, int] = {}
+        for at, r in enumerate(rows):
+            c = int(cluster[r])
+            if c not in touched:
+                continue
+            if in_split[r] and not self._kept_in_split[c]:
+                duplicate[r] = False
+                self._kept_in_split[c] = True
+                self._signatures[c] = signatures[r]
+                replaced[c] = int(r)
+            elif c in replaced:
+                named[at] = ids_list[replaced[c]]
+        if replaced:
+            self._ids_of(np.zeros(0, dtype=np.int64))  # concatenates the kept ids into one series
+            kept = self._kept_ids[0]
+            at_clusters = pl.Series(list(replaced), dtype=pl.UInt32)
+            self._kept_ids = [kept.scatter(at_clusters, ids.gather(pl.Series(list(replaced.values()), dtype=pl.UInt32)))]
+        return [name for name, r in zip(named, rows) if duplicate[r]]
 
     # -- clustering ---------------------------------------------------------------
     def _assign(self, signatures: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -148,9 +210,11 @@ class NearDedup(Check):
         m, b = keys.shape
         cluster = np.full(m, -1, dtype=np.int64)
         similarity = np.zeros(m)
+        self._known = np.zeros((m, b), dtype=bool)
         if m == 0:
             return cluster, similarity
         known = self._index.lookup(keys.ravel()).reshape(m, b)
+        self._known = known != MISSING  # for _remember: the keys the index holds already
         # 1. rows that match an earlier cluster through a band key seen in an earlier batch
         row, col = np.nonzero(known != MISSING)
         if row.size:
@@ -194,7 +258,8 @@ class NearDedup(Check):
             for k in row_keys:
                 owner.setdefault(k, int(cluster[r]))
 
-    def _remember(self, signatures: np.ndarray, keys: np.ndarray, cluster: np.ndarray, ids: pl.Series) -> None:
+    def _remember(self, signatures: np.ndarray, keys: np.ndarray, cluster: np.ndarray, ids: pl.Series,
+                  in_split: np.ndarray) -> None:
         """Number the batch's new clusters in row order, keep their kept rows, index every band key
         (``cluster`` is renumbered in place)."""
         base = self._clusters
@@ -211,12 +276,16 @@ class NearDedup(Check):
                 self._signatures = grown
             self._signatures[base:needed] = signatures[starts]
             self._kept_ids.append(ids.gather(starts))
+            self._kept_in_split = np.concatenate([self._kept_in_split[:base], in_split[starts]])
             self._clusters = needed
-        self._index.add(keys.ravel(), np.repeat(cluster, keys.shape[1]).astype(np.uint32))
+        known = self._known.ravel() if self._known.shape == keys.shape else None
+        self._index.add(keys.ravel(), np.repeat(cluster, keys.shape[1]).astype(np.uint32), known)
 
     def _ids_of(self, clusters: np.ndarray) -> pl.Series:
         if len(self._kept_ids) > 1:
             self._kept_ids = [pl.concat(self._kept_ids, rechunk=True)]
+        if not self._kept_ids:
+            return pl.Series("id", [], dtype=pl.String)
         return self._kept_ids[0].gather(pl.Series(clusters, dtype=pl.UInt32))
 
     # -- checkpoint ---------------------------------------------------------------
@@ -226,7 +295,8 @@ class NearDedup(Check):
         return {
             "rows": self._rows,
             "clusters": pl.DataFrame({"id": kept.alias("id"),
-                                      "signature": pl.Series("signature", self._signatures[: self._clusters])}),
+                                      "signature": pl.Series("signature", self._signatures[: self._clusters]),
+                                      "in_split": pl.Series(self._kept_in_split[: self._clusters], dtype=pl.Boolean)}),
             "index": self._index.to_frame(),
         }
 
@@ -235,6 +305,7 @@ class NearDedup(Check):
         clusters = state["clusters"]
         self._clusters = clusters.height
         signatures = clusters["signature"].to_numpy() if clusters.height else np.zeros((0, self.num_perm))
-        self._signatures = np.ascontiguousarray(signatures, dtype=np.uint32).reshape(self._clusters, self.num_perm)
+        self._signatures = np.array(signatures, dtype=np.uint32, copy=True).reshape(self._clusters, self.num_perm)
         self._kept_ids = [clusters["id"]] if clusters.height else []
+        self._kept_in_split = clusters["in_split"].to_numpy().astype(bool) if clusters.height else np.zeros(0, dtype=bool)
         self._index = BandIndex.from_frame(state["index"])

@@ -129,3 +129,34 @@ def test_the_stage_and_the_audit_share_one_minhash() -> None:
     assert defining == ["filters/dedup/minhash.py"]
     audit = (root / "audits" / "stats" / "neardup.py").read_text(encoding="utf-8")
     assert "from corpus_sieve.filters.dedup.minhash import" in audit
+
+
+def test_keep_split_keeps_the_train_copy_of_a_cluster_that_spans_splits() -> None:
+    frame = pl.DataFrame({
+        "id": ["t1", "tr1", "te2", "tr2", "tr3", "va1"],
+        "text": [NEWS, NEWS.upper(), NEWS.replace("hoje", "ontem"), TWEET, TWEET.upper(), TWEET + "!"],
+        "split": ["test", "train", "test", "train", "train", "validation"],
+    })
+    out = NearDedup(keep_split="train").reasons_frame(frame, "text", "id")
+    # t1 came first and was kept before any train copy; tr1 (train) is kept too and from then on the
+    # cluster keeps it: te2 names tr1. tr3 is a train duplicate of tr2: removed as usual.
+    assert out["reason"].to_list() == [None, None, "near_duplicate", None, "near_duplicate", "near_duplicate"]
+    assert out["duplicate_of"].to_list() == [None, None, "tr1", None, "tr2", "tr2"]
+    plain = NearDedup().reasons_frame(frame, "text", "id")
+    assert plain["duplicate_of"].to_list() == [None, "t1", "t1", None, "tr2", "tr2"]
+
+
+def test_keep_split_across_batches_and_a_checkpoint() -> None:
+    frame = pl.DataFrame({"id": ["a", "b", "c"], "text": [NEWS, NEWS.upper(), NEWS + " Fim."],
+                          "split": ["test", "train", "test"]})
+    first = NearDedup(keep_split="train")
+    head = first.reasons_frame(frame.head(1), "text", "id")
+    second = NearDedup(keep_split="train")
+    second.set_state(first.get_state())
+    tail = second.reasons_frame(frame.tail(2), "text", "id")
+    assert pl.concat([head, tail])["duplicate_of"].to_list() == [None, None, "b"]
+
+
+def test_keep_split_names_a_missing_column() -> None:
+    with pytest.raises(ValueError, match="needs the column 'split'.*split_column"):
+        NearDedup(keep_split="train").reasons_frame(pl.DataFrame({"text": [NEWS]}), "text")
