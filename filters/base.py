@@ -170,6 +170,14 @@ class Filter:
     def reset(self) -> None:
         """Forget any state kept between batches (a new run starts)."""
 
+    def prepare(self, texts: pl.Series) -> pl.DataFrame | None:
+        """Per-row work of a global filter that does not depend on other rows (``near_dedup``'s MinHash
+        signatures), as columns aligned with ``texts``. The Ray engine runs it on every worker before
+        the rows meet in the one task of a global stage, and hands the columns to ``reasons_frame``
+        with the rows; the local engine never calls it (the filter does the work itself). Column
+        names start with ``__``; None (the default): nothing to prepare."""
+        return None
+
     def warm_up(self) -> None:
         """Load what the filter needs before its first batch (``language_id``'s model). The local
         engine calls it in a background thread as a run starts, so the loading overlaps the

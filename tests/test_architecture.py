@@ -163,7 +163,7 @@ def test_the_packages_declare_their_public_api(package) -> None:
 
 def test_the_hooks_the_pipeline_relies_on_are_declared_on_the_base_class() -> None:
     for hook in ("parallel", "is_global", "accepts_utf8", "key_expr", "output_columns", "variant_for", "get_state", "set_state",
-                 "get_params", "reset", "warm_up"):
+                 "get_params", "reset", "warm_up", "prepare"):
         assert hasattr(Filter, hook), hook
     assert Check.rewrites_text is False  # a check that also rewrites what it keeps says so
     for cls in available_filters().values():

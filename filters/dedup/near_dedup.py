@@ -37,6 +37,8 @@ __all__ = ["NearDedup"]
 
 DUPLICATE_OF_COLUMN = "duplicate_of"
 SIMILARITY_COLUMN = "similarity"
+#: the signatures :meth:`NearDedup.prepare` computes ahead (on the Ray engine's workers)
+SIGNATURE_COLUMN = "__near_dedup_signature"
 
 
 @register
@@ -135,7 +137,10 @@ class NearDedup(Check):
         self._rows += n
         texts = frame[column].cast(pl.String)
         rows = np.flatnonzero(texts.is_not_null().to_numpy())
-        signatures = minhash_signatures(normalise_key(texts.gather(rows)), self.num_perm, self.shingle, self.ngram, self.seed)
+        if SIGNATURE_COLUMN in frame.columns and frame[SIGNATURE_COLUMN].gather(rows).null_count() == 0:
+            signatures = _from_binary(frame[SIGNATURE_COLUMN].gather(rows), self.num_perm)
+        else:
+            signatures = self._signatures_of(texts.gather(rows))
         keys = band_hashes(signatures, self.bands)
         in_split = self._in_split(frame, rows)
         cluster, similarity = self._assign(signatures, keys)
@@ -158,6 +163,19 @@ class NearDedup(Check):
             pl.Series(SIMILARITY_COLUMN, score, dtype=pl.Float64).fill_nan(None),
         ])
 
+    def prepare(self, texts: pl.Series) -> pl.DataFrame:
+        """The MinHash signature of every non-null text (the work that needs no other row), for the
+        Ray engine to compute on its workers."""
+        texts = texts.cast(pl.String)
+        rows = np.flatnonzero(texts.is_not_null().to_numpy())
+        column = pl.Series(SIGNATURE_COLUMN, [None] * texts.len(), dtype=pl.Binary)
+        if rows.size:
+            column = column.scatter(pl.Series(rows, dtype=pl.UInt32), _to_binary(self._signatures_of(texts.gather(rows))))
+        return column.to_frame()
+
+    def _signatures_of(self, texts: pl.Series) -> np.ndarray:
+        return minhash_signatures(normalise_key(texts), self.num_perm, self.shingle, self.ngram, self.seed)
+
     # -- splits -------------------------------------------------------------------
     def _in_split(self, frame: pl.DataFrame, rows: np.ndarray) -> np.ndarray:
         """Whether each (non-null) row is in ``keep_split`` (all False without it)."""
@@ -173,14 +191,13 @@ class NearDedup(Check):
     def _prefer_split(self, signatures: np.ndarray, cluster: np.ndarray, duplicate: np.ndarray, in_split: np.ndarray,
                       ids: pl.Series, named: list[str]) -> list[str]:
         """``keep_split``: the first row of ``keep_split`` that joins a cluster kept from another split is
-        kept too and becomes the row the cluster keeps; later rows of the cluster name it."""
+        kept too and becomes the row later rows of the cluster name. Rows are still checked against
+        the row that started the cluster, so the result does not depend on where batches end."""
         rows = np.flatnonzero(duplicate)
         touched = {int(c) for c in cluster[rows[in_split[rows]]] if not self._kept_in_split[c]}
         if not touched:
             return named
         ids_list = ids.to_list()
-        if not self._signatures.flags.writeable:
-            self._signatures = self._signatures.copy()
         replaced: dict[int, int] = {}
         for at, r in enumerate(rows):
             c = int(cluster[r])
@@ -189,7 +206,6 @@ class NearDedup(Check):
             if in_split[r] and not self._kept_in_split[c]:
                 duplicate[r] = False
                 self._kept_in_split[c] = True
-                self._signatures[c] = signatures[r]
                 replaced[c] = int(r)
             elif c in replaced:
                 named[at] = ids_list[replaced[c]]
@@ -309,3 +325,19 @@ class NearDedup(Check):
         self._kept_ids = [clusters["id"]] if clusters.height else []
         self._kept_in_split = clusters["in_split"].to_numpy().astype(bool) if clusters.height else np.zeros(0, dtype=bool)
         self._index = BandIndex.from_frame(state["index"])
+
+
+def _to_binary(signatures: np.ndarray) -> pl.Series:
+    """One binary value per signature row (its uint32 bins, little-endian)."""
+    import pyarrow as pa
+
+    width = signatures.shape[1] * 4
+    data = np.ascontiguousarray(signatures, dtype="<u4").tobytes()
+    array = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), signatures.shape[0], [None, pa.py_buffer(data)])
+    return pl.Series(SIGNATURE_COLUMN, array.cast(pa.large_binary()))
+
+
+def _from_binary(values: pl.Series, num_perm: int) -> np.ndarray:
+    """The signatures :func:`_to_binary` packed."""
+    raw = b"".join(values.to_list())
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint32).reshape(values.len(), num_perm)

@@ -235,7 +235,8 @@ class _BucketStep:
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         text = recipe.columns.text
-        key = stage.instance(stage.params).key_expr(pl.col(text)) if not stage.routed else None
+        inst = stage.instance(stage.params) if not stage.routed else None
+        key = inst.key_expr(pl.col(text)) if inst is not None else None
         if key is None or self.buckets == 1:
             bucket = pl.lit(0, pl.Int64)
         else:
@@ -243,7 +244,14 @@ class _BucketStep:
             hashed = (key.hash(_HASH_SEED) % self.buckets).cast(pl.Int64)
             bucket = (pl.when(pl.col(R_REASON).is_null() & pl.col(text).is_not_null())
                       .then(hashed).otherwise(pl.col(SEQ) % self.buckets))
-        return frame.with_columns(bucket.alias(BUCKET)).to_arrow()
+        frame = frame.with_columns(bucket.alias(BUCKET))
+        # the per-row work of the stage (near_dedup's signatures) runs here, on every worker, before the
+        # rows meet in their bucket's task; the columns leave with the stage's output (flight schema)
+        alive_texts = frame.select(pl.when(pl.col(R_REASON).is_null()).then(pl.col(text).cast(pl.String))).to_series()
+        prepared = inst.prepare(alive_texts) if inst is not None else None
+        if prepared is not None:
+            frame = frame.with_columns(prepared.get_columns())
+        return frame.to_arrow()
 
 
 class _GlobalStep:
@@ -259,7 +267,7 @@ class _GlobalStep:
         stage = next(s for s in recipe.stages if s.index == self.stage_index)
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
-        frame = frame.drop(BUCKET).sort(SEQ)
+        frame = frame.drop(BUCKET).sort(SEQ)  # prepared columns (__...) stay: the stage reads them
         accounting = self.ctx.new_accounting()
         stage.reset()  # a bucket is a world of its own: keys never cross buckets
         out = run_stages(frame, [stage], recipe, accounting)

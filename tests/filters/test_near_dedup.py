@@ -160,3 +160,12 @@ def test_keep_split_across_batches_and_a_checkpoint() -> None:
 def test_keep_split_names_a_missing_column() -> None:
     with pytest.raises(ValueError, match="needs the column 'split'.*split_column"):
         NearDedup(keep_split="train").reasons_frame(pl.DataFrame({"text": [NEWS]}), "text")
+
+
+def test_signatures_prepared_ahead_give_the_same_result() -> None:
+    texts = pl.Series([NEWS, None, NEWS.upper(), TWEET, "", TWEET + "!"])
+    frame = pl.DataFrame({"id": [f"r{i}" for i in range(6)], "text": texts})
+    prepared = NearDedup().prepare(texts)
+    assert prepared.columns == ["__near_dedup_signature"] and prepared["__near_dedup_signature"].null_count() == 1
+    with_signatures = NearDedup().reasons_frame(frame.with_columns(prepared.get_columns()), "text", "id")
+    assert with_signatures.equals(NearDedup().reasons_frame(frame, "text", "id"))
