@@ -143,12 +143,13 @@ def render_html(result: AuditResult, *, generated_at: str | None = None) -> str:
     verdict = result.verdict
     title = f"corpus-sieve audit: {verdict.upper()}"
     figures_html = _figures_section(result)
-    links = [("findings", "Findings")] + ([("figures", "Figures")] if figures_html else [])
+    links = [("readiness", "Readiness"), ("findings", "Findings")] + ([("figures", "Figures")] if figures_html else [])
     links += [("corpus", "Corpus"), ("settings", "Thresholds")]
     nav = "<nav>" + "".join(f'<a href="#{anchor}">{name}</a>' for anchor, name in links) + "</nav>"
     body = [
         _header(result, summary, counts, verdict, generated_at),
         nav,
+        _readiness_section(result),
         _overview(result),
         _findings_section(result, summary["rows"]),
         figures_html,
@@ -189,6 +190,37 @@ def _header(result: AuditResult, summary: dict, counts: dict, verdict: str, gene
         f'<p class="chips">{chips}</p>'
         f'<p class="facts">Audit of <code>{esc(source)}</code> · {esc(" · ".join(facts))}</p>'
         f"{warn_excluded}</div></header>"
+    )
+
+
+_BAND_MEANING = {"A": "fit for the question: no shortcut, confounding or leakage found",
+                 "B": "faithful: duplicates and labels under control, but something lets a model answer without the meaning",
+                 "C": "accessible: it loads and reads cleanly, but duplicates or labels are not under control",
+                 None: "not accessible: too many rows could not be read"}
+
+
+def _readiness_section(result: AuditResult) -> str:
+    """The readiness band first: how far the corpus is from being fit to train on, and why."""
+    from corpus_sieve.audits.readiness import readiness
+
+    ready = readiness(result)
+    band = ready["band"]
+    rows = "".join(f"<tr><td>{esc(d)}</td><td><strong>{esc(b or 'none')}</strong></td></tr>"
+                   for d, b in ready["by_domain"].items())
+    by_domain = (f'<table class="overview"><thead><tr><th>domain</th><th>band</th></tr></thead><tbody>{rows}</tbody></table>'
+                 if len(ready["by_domain"]) > 1 else "")
+    reasons = "".join(
+        f"<li>below <strong>{esc(r['band'])}</strong>: "
+        + (f"<code>{esc(r['check'])}</code> {esc(r.get('severity', ''))}" + (f" in {esc(r['domain'])}" if r["domain"] else "") + ": "
+           if r["check"] else "")
+        + f"{esc(r['message'])}</li>" for r in ready["reasons"][:12])
+    more = len(ready["reasons"]) - 12
+    return (
+        f'<section id="readiness"><h2>Readiness: band {esc(band or "none")}</h2>'
+        f"<p>{esc(_BAND_MEANING[band])}. Bands: C accessible, B faithful, A fit for the question "
+        "(<code>sieve audit --fail-below B</code> gates on it).</p>"
+        f"{by_domain}" + (f"<ul>{reasons}</ul>" if reasons else "")
+        + (f'<p class="muted">and {more} more in audit.json</p>' if more > 0 else "") + "</section>"
     )
 
 

@@ -20,7 +20,7 @@ SCHEMA_VERSION = 1
 
 
 def audit_json(result: AuditResult) -> dict[str, Any]:
-    """The ``audit.json`` document: ``verdict`` and ``findings`` (the contract) plus context keys.
+    """The ``audit.json`` document: ``verdict``, ``readiness`` and ``findings`` (the contract) plus context keys.
 
     Examples
     --------
@@ -28,13 +28,15 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
     >>> from corpus_sieve.audits.loader import canonicalise
     >>> from corpus_sieve.audits.runner import run_audit
     >>> doc = audit_json(run_audit(canonicalise(pl.DataFrame({"text": ["a"], "label": ["x"]})), modules={}))
-    >>> doc["verdict"], doc["findings"], doc["counts"]
-    ('pass', [], {'error': 0, 'warn': 0, 'info': 0})
+    >>> doc["verdict"], doc["findings"], doc["counts"], doc["readiness"]["band"]
+    ('pass', [], {'error': 0, 'warn': 0, 'info': 0}, 'A')
     """
+    from corpus_sieve.audits.readiness import readiness
     from corpus_sieve.pipeline.report.html import version
 
     return {
         "verdict": result.verdict,
+        "readiness": readiness(result),
         "findings": [f.to_json() for f in result.findings],
         "counts": result.counts(),
         "corpus": result.corpus_summary(),

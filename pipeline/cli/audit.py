@@ -1,6 +1,7 @@
 """``sieve audit INPUT --out DIR``: audit a labelled corpus, write the report, exit for CI.
 
-Exit codes: 0 = the verdict did not reach ``--fail-on``; 1 = it did;
+Exit codes: 0 = the verdict did not reach ``--fail-on`` and the readiness band is not below
+``--fail-below``; 1 = one of them failed;
 2 = the input or the settings are unusable (a clear message, no traceback);
 3 = an audit check crashed (a bug in corpus-sieve; the traceback is printed).
 Heavy imports (polars, the checks) happen inside :func:`run` so ``sieve --help``
@@ -45,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on", choices=("warn", "error", "never"), default="error",
                         help="exit 1 when the verdict reaches this severity (default: error; never: always exit 0, "
                              "for demos and reports)")
+    parser.add_argument("--fail-below", choices=("C", "B", "A"), default=None, metavar="BAND",
+                        help="exit 1 when the readiness band is below this one (C accessible < B faithful < A fit "
+                             "for the question; see audit.json readiness)")
     parser.add_argument("--top", type=int, default=5, metavar="N", help="findings to print (default: 5)")
 
 
@@ -94,6 +98,13 @@ def run(args: argparse.Namespace) -> int:
     failed = _VERDICT_RANK[result.verdict] >= _FAIL_RANK[args.fail_on]
     if failed:
         print(f"exit 1: the verdict {result.verdict!r} reaches --fail-on {args.fail_on}", file=sys.stderr)
+    if args.fail_below is not None:
+        from corpus_sieve.audits.readiness import band_rank, readiness
+
+        band = readiness(result)["band"]
+        if band_rank(band) < band_rank(args.fail_below):
+            failed = True
+            print(f"exit 1: the readiness band {band or 'none'} is below --fail-below {args.fail_below}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -109,8 +120,12 @@ def summary(result, paths: dict, *, top: int = 5) -> str:
     """The few lines ``sieve audit`` prints: verdict, counts, top findings, output paths."""
     counts = result.counts()
     s = result.corpus_summary()
+    from corpus_sieve.audits.readiness import readiness
+
+    ready = readiness(result)
     lines = [
         f"verdict: {result.verdict.upper()}   errors {counts['error']}  warnings {counts['warn']}  notes {counts['info']}",
+        f"readiness: {_band_line(ready)}",
         f"corpus: {s['rows']:,} rows, {len(s['labels'])} labels, {len(s['domains'])} domains"
         + (f", splits {', '.join(s['splits'])}" if s.get("splits") else ""),
     ]
@@ -129,6 +144,17 @@ def summary(result, paths: dict, *, top: int = 5) -> str:
     lines.append(f"json:   {paths['json']}")
     lines.append(f"flags:  {paths['flags']}")
     return "\n".join(lines)
+
+
+def _band_line(ready: dict) -> str:
+    """``B (A blocked by token_shortcut, domain_confounding); by domain: web C, legal A``."""
+    band = ready["band"]
+    nxt = {None: "C", "C": "B", "B": "A", "A": None}[band]
+    blockers = sorted({r["check"] or "unreadable rows" for r in ready["reasons"] if r["band"] == nxt})
+    text = f"{band or 'none'}" + (f" ({nxt} blocked by {', '.join(blockers)})" if nxt and blockers else "")
+    if len(ready["by_domain"]) > 1:
+        text += "; by domain: " + ", ".join(f"{d} {b or 'none'}" for d, b in ready["by_domain"].items())
+    return _one_line(text, 200)
 
 
 def _one_line(text: str, n: int = 140) -> str:
