@@ -57,6 +57,9 @@ class Finding:
     examples: list[Example] = field(default_factory=list)
     #: free-form, for the HTML report (why it matters / what to do); also in JSON
     advice: str | None = None
+    #: what kind of thing ``feature`` is (token_shortcut: ``named_entity``, ``ordinary_word``...;
+    #: property_shortcut: ``markup``, ``encoding``...), for ranking actions
+    tag: str | None = None
     #: ids of affected rows (for flags.parquet); not serialised in full
     row_ids: list[str] = field(default_factory=list, repr=False)
 
@@ -87,6 +90,7 @@ class Finding:
             "label": self.label,
             "split": self.split,
             "feature": self.feature,
+            "tag": self.tag,
             "statistic": {k: num(v) for k, v in self.statistic.items()},
             "rows": int(self.rows),
             "message": self.message,

@@ -429,6 +429,7 @@ def _mwu_finding(corpus, frame, wide, row, severity, labels, medians, means, par
         rows=int(affected.height),
         examples=examples,
         advice=ADVICE[_ADVICE_OF.get(prop, "typography")],
+        tag=_ADVICE_OF.get(prop, "typography"),
         row_ids=[str(v) for v in row_ids],
     )
 
@@ -462,5 +463,6 @@ def _cmh_finding(corpus, frame, wide, row, severity, params, m) -> Finding:
         rows=int(carriers.height),
         examples=corpus.example_rows(frame.filter(pl.col(ID).is_in(example_ids.implode()))),
         advice=ADVICE[_ADVICE_OF.get(prop, "typography")],
+        tag=_ADVICE_OF.get(prop, "typography"),
         row_ids=[str(v) for v in carriers["_id"].head(int(params["max_row_ids"])).to_list()],
     )

@@ -393,6 +393,7 @@ def _report(
                 rows=int(row["n"]),
                 examples=corpus.example_rows(frame[own_docs[:3]]) if own_docs else [],
                 advice=ADVICE[tag],
+                tag=tag,
                 row_ids=[str(v) for v in frame[ID].gather(all_docs).to_list()] if all_docs else [],
             )
         )

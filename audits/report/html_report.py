@@ -143,13 +143,14 @@ def render_html(result: AuditResult, *, generated_at: str | None = None) -> str:
     verdict = result.verdict
     title = f"corpus-sieve audit: {verdict.upper()}"
     figures_html = _figures_section(result)
-    links = [("readiness", "Readiness"), ("findings", "Findings")] + ([("figures", "Figures")] if figures_html else [])
+    links = [("readiness", "Readiness"), ("actions", "Actions"), ("findings", "Findings")] + ([("figures", "Figures")] if figures_html else [])
     links += [("corpus", "Corpus"), ("settings", "Thresholds")]
     nav = "<nav>" + "".join(f'<a href="#{anchor}">{name}</a>' for anchor, name in links) + "</nav>"
     body = [
         _header(result, summary, counts, verdict, generated_at),
         nav,
         _readiness_section(result),
+        _actions_section(result),
         _overview(result),
         _findings_section(result, summary["rows"]),
         figures_html,
@@ -222,6 +223,33 @@ def _readiness_section(result: AuditResult) -> str:
         f"{by_domain}" + (f"<ul>{reasons}</ul>" if reasons else "")
         + (f'<p class="muted">and {more} more in audit.json</p>' if more > 0 else "") + "</section>"
     )
+
+
+def _actions_section(result: AuditResult, top: int = 10) -> str:
+    """What to do first: the warnings and errors as actions ranked by impact; label vocabulary apart."""
+    from corpus_sieve.audits.actions import actions
+
+    ranked = actions(result)
+    if not ranked["actions"] and not ranked["vocabulary"]:
+        return ""
+    rows = "".join(
+        f'<tr><td class="num">{a["rank"]}</td><td><span class="dot sev-{esc(a["severity"])}"></span>{esc(a["title"])}'
+        f'<br><span class="muted">{esc(a["fix"] or "")}</span></td><td>{esc(a["kind"])}</td>'
+        f'<td class="num">{a["rows"]:,}</td><td class="num">{esc(fmt(a["impact"]))}</td></tr>'
+        for a in ranked["actions"][:top])
+    table = (f'<table class="overview"><thead><tr><th class="num">#</th><th>action</th><th>kind</th>'
+             f'<th class="num">rows</th><th class="num">impact</th></tr></thead><tbody>{rows}</tbody></table>'
+             if rows else '<p class="good">Nothing to fix.</p>')
+    more = len(ranked["actions"]) - top
+    words = ranked["vocabulary"]
+    vocab = ("<p><strong>Label vocabulary</strong> (words that are what the labels mean; no action): "
+             + ", ".join(f"<code>{esc(v['feature'])}</code> ({esc(v['label'] or '')}, {esc(v['domain'] or '')})"
+                         for v in words[:15])
+             + (f" and {len(words) - 15} more" if len(words) > 15 else "") + ".</p>") if words else ""
+    return ('<section id="actions"><h2>What to do first</h2><p>Warnings and errors as actions, ranked by '
+            "expected impact on a trained model: severity weight × effect × rows affected.</p>"
+            f"{table}" + (f'<p class="muted">and {more} more in audit.json (actions)</p>' if more > 0 else "")
+            + f"{vocab}</section>")
 
 
 def _overview(result: AuditResult) -> str:

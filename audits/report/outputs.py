@@ -31,12 +31,16 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
     >>> doc["verdict"], doc["findings"], doc["counts"], doc["readiness"]["band"]
     ('pass', [], {'error': 0, 'warn': 0, 'info': 0}, 'A')
     """
+    from corpus_sieve.audits.actions import actions
     from corpus_sieve.audits.readiness import readiness
     from corpus_sieve.pipeline.report.html import version
 
+    ranked = actions(result)
     return {
         "verdict": result.verdict,
         "readiness": readiness(result),
+        "actions": ranked["actions"],
+        "vocabulary": ranked["vocabulary"],
         "findings": [f.to_json() for f in result.findings],
         "counts": result.counts(),
         "corpus": result.corpus_summary(),

@@ -131,6 +131,17 @@ def summary(result, paths: dict, *, top: int = 5) -> str:
     ]
     if s.get("excluded"):
         lines.append("left out: " + ", ".join(f"{n:,} {reason}" for reason, n in s["excluded"].items()))
+    from corpus_sieve.audits.actions import actions
+
+    ranked = actions(result)
+    if ranked["actions"]:
+        lines.append("do first:")
+        for item in ranked["actions"][:top]:
+            lines.append(f"  {item['rank']}. [{item['severity']:<5}] {_one_line(item['title'])}")
+    if ranked["vocabulary"]:
+        words = ", ".join(f"'{v['feature']}'" for v in ranked["vocabulary"][:5])
+        lines.append(_one_line(f"label vocabulary (what the labels mean, no action): {words}"
+                               + (f" and {len(ranked['vocabulary']) - 5} more" if len(ranked["vocabulary"]) > 5 else ""), 200))
     shown = [f for f in result.findings if f.severity != "info"][:top]
     if shown:
         lines.append("top findings:")

@@ -51,3 +51,13 @@ def test_the_demo_corpus_with_permuted_labels_stays_quiet(demo_run, seed):
     kept = pl.read_parquet(demo_run / "kept.parquet").select("id", "text", "label", "domain")
     result = token_shortcut.run(corpus(permuted(kept, seed)), AuditConfig())
     assert loud(result) == []
+
+
+def test_the_demo_audit_opens_with_the_lusa_signature_as_the_first_action(demo_run):
+    doc = json.loads((demo_run / "audit" / "audit.json").read_text(encoding="utf-8"))
+    first = doc["actions"][0]
+    assert (first["rank"], first["check"], first["feature"], first["kind"]) == (1, "token_shortcut", "lusa", "artifact")
+    assert [v["feature"] for v in doc["vocabulary"]] == ["ao"]  # an ordinary pt-PT word: what the label means
+    html = (demo_run / "audit" / "report.html").read_text(encoding="utf-8")
+    actions_section = html[html.index('id="actions"'):html.index('id="findings"')]
+    assert "What to do first" in actions_section and "lusa" in actions_section
