@@ -10,8 +10,10 @@ checks without one), the part of a finding that says how strongly a model
 could lean on it. Rows say how much of the training signal it touches.
 
 Token shortcuts are split by what the token is. Artifacts (named entities,
-numbers and dates, URLs, markup, boilerplate, and ordinary words that predict
-the label in one domain but not in the others that use them as often) are
+numbers and dates, URLs, markup, boilerplate, words that sit at the very start
+or end of the texts that hold them, like an agency's ``(Lusa)``, and ordinary
+words that predict the label in one domain but not in the others that use them
+as often) are
 traces of where a text came from: actions. Ordinary words that predict the
 label wherever they occur are what the label means ("awful" in a negative
 review): they are listed apart, as *label vocabulary*, and never proposed for
@@ -22,7 +24,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import re
+
 import polars as pl
+
+from corpus_sieve.audits.base import DOMAIN, TEXT
 
 if TYPE_CHECKING:
     from corpus_sieve.audits.findings import Finding
@@ -33,6 +39,8 @@ __all__ = ["actions", "classify"]
 _WEIGHT = {"error": 3.0, "warn": 1.0}
 #: an ordinary word is domain-specific when every other domain using it this often shows less skew than this
 _SAME_ELSEWHERE = 0.1
+#: characters at each end of a text where a signature sits, and the share of its texts that have it there
+_EDGE, _AT_EDGES = 25, 0.8
 _DATA_TITLES = {
     "duplicates": "Remove duplicate rows",
     "conflicting_labels": "Drop duplicates that carry different labels",
@@ -44,15 +52,32 @@ _DATA_TITLES = {
 }
 
 
-def classify(finding: Finding, tokens: pl.DataFrame | None = None) -> str:
+def classify(finding: Finding, tokens: pl.DataFrame | None = None, frame: pl.DataFrame | None = None) -> str:
     """``artifact``, ``vocabulary`` or ``data`` (duplicates, leakage, balance and the like)."""
     if finding.check == "token_shortcut":
         if finding.tag not in (None, "ordinary_word"):
             return "artifact"
-        return "artifact" if _domain_specific(finding, tokens) else "vocabulary"
+        if _signature(finding, frame) or _domain_specific(finding, tokens):
+            return "artifact"
+        return "vocabulary"
     if finding.check == "property_shortcut":
         return "artifact" if finding.tag != "length" else "data"
     return "data"
+
+
+def _signature(finding: Finding, frame: pl.DataFrame | None) -> bool:
+    """A word that sits at the very start or end of the texts that hold it (an agency's ``(Lusa)``,
+    a site's ``- Reuters``): a source's signature, not language."""
+    if frame is None or not finding.feature or finding.domain is None or " " in finding.feature:
+        return False
+    word = rf"(?i)\b{re.escape(finding.feature)}\b"
+    # only texts long enough to have a middle: in a tweet every word is near an end
+    texts = frame.filter((pl.col(DOMAIN) == finding.domain) & (pl.col(TEXT).str.len_chars() > 4 * _EDGE)
+                         & pl.col(TEXT).str.contains(word))[TEXT]
+    if texts.len() < 5:
+        return False
+    edges = (texts.str.slice(0, _EDGE).str.contains(word) | texts.str.slice(-_EDGE).str.contains(word)).mean()
+    return bool(edges is not None and edges >= _AT_EDGES)
 
 
 def _domain_specific(finding: Finding, tokens: pl.DataFrame | None) -> bool:
@@ -77,7 +102,7 @@ def actions(result: AuditResult) -> dict[str, list[dict[str, Any]]]:
     for f in result.findings:
         if f.severity not in _WEIGHT:
             continue
-        kind = classify(f, tokens)
+        kind = classify(f, tokens, result.corpus.frame)
         item = {"kind": kind, "check": f.check, "severity": f.severity, "domain": f.domain, "label": f.label,
                 "split": f.split, "feature": f.feature, "tag": f.tag, "rows": int(f.rows),
                 "impact": round(_WEIGHT[f.severity] * _strength(f) * max(int(f.rows), 1), 3),
@@ -99,7 +124,7 @@ def _strength(f: Finding) -> float:
 def _title(f: Finding, kind: str) -> str:
     where = f" in {f.domain}" if f.domain else ""
     if f.check == "token_shortcut":
-        what = (f.tag or "word").replace("_", " ")
+        what = "signature" if kind == "artifact" and f.tag in (None, "ordinary_word") else (f.tag or "word").replace("_", " ")
         share = f.statistic.get("p_hat")
         marks = f" ({share:.0%} {f.label})" if isinstance(share, float) else ""
         if kind == "vocabulary":

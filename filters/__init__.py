@@ -38,6 +38,7 @@ from corpus_sieve.filters.quality.gopher_repetition import GopherRepetition
 from corpus_sieve.filters.rules.char_length import CharLength
 from corpus_sieve.filters.rules.normalize_whitespace import NormalizeWhitespace
 from corpus_sieve.filters.rules.regex_reject import RegexReject
+from corpus_sieve.filters.rules.reject_ids import RejectIds
 from corpus_sieve.filters.rules.regex_replace import RegexReplace
 from corpus_sieve.filters.rules.reject_dot_runs import RejectDotRuns
 from corpus_sieve.filters.rules.reject_empty import RejectEmpty
@@ -78,6 +79,7 @@ __all__ = [
     "NormalizeWhitespace",
     "RedactPii",
     "RegexReject",
+    "RejectIds",
     "RegexReplace",
     "RejectDotRuns",
     "RejectEmpty",

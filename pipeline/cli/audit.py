@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-below", choices=("C", "B", "A"), default=None, metavar="BAND",
                         help="exit 1 when the readiness band is below this one (C accessible < B faithful < A fit "
                              "for the question; see audit.json readiness)")
+    parser.add_argument("--suggest-recipe", metavar="FILE", default=None,
+                        help="also write a recipe with one commented stage per mechanical fix of the findings "
+                             "(sieve clean INPUT --recipe FILE runs it as is)")
     parser.add_argument("--top", type=int, default=5, metavar="N", help="findings to print (default: 5)")
 
 
@@ -80,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
         selected = [c.strip() for c in args.checks.split(",") if c.strip()] if args.checks else None
         result = run_audit(corpus, config, selected, modules=modules)
         paths = write_outputs(result, args.out)
+        if args.suggest_recipe:
+            from corpus_sieve.audits.recipe_suggestion import write_suggested_recipe
+
+            source = corpus.run_dir / "kept.parquet" if corpus.run_dir is not None else args.input
+            paths["recipe"] = write_suggested_recipe(result, args.suggest_recipe, str(source))
     except (AuditInputError, AuditConfigError) as exc:
         print(f"sieve audit: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -154,6 +162,8 @@ def summary(result, paths: dict, *, top: int = 5) -> str:
     lines.append(f"report: {paths['html']}")
     lines.append(f"json:   {paths['json']}")
     lines.append(f"flags:  {paths['flags']}")
+    if "recipe" in paths:
+        lines.append(f"suggested recipe: {paths['recipe']}")
     return "\n".join(lines)
 
 

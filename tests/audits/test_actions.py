@@ -56,3 +56,14 @@ def test_an_ordinary_word_that_marks_a_label_in_one_domain_only_is_an_artifact()
     assert classify(word, elsewhere_skewed) == "vocabulary"
     assert classify(word, unused_elsewhere) == "vocabulary"  # nothing to compare with: benefit of the doubt
     assert classify(Finding(check="split_leakage", severity="warn", message="m")) == "data"
+
+
+def test_a_word_at_the_very_end_of_the_texts_that_hold_it_is_a_signature() -> None:
+    body = "O Governo aprovou hoje em Conselho de Ministros o orçamento do Estado para o próximo ano"
+    texts = [f"Notícia {i}: {body}, disse a ministra das Finanças. (Lusa)" for i in range(8)] + ["A Lusa disse que sim, hoje."]
+    frame = pl.DataFrame({"id": [str(i) for i in range(9)], "text": texts, "label": ["pt-PT"] * 9,
+                          "domain": ["news"] * 9})
+    signature = _token("lusa", "ordinary_word", "news", label="pt-PT")
+    assert classify(signature, None, corpus(frame).frame) == "artifact"
+    middle = frame.with_columns(pl.col("text").str.replace(r" \(Lusa\)", "").str.replace("Conselho", "Lusa Conselho"))
+    assert classify(signature, None, corpus(middle).frame) == "vocabulary"
