@@ -49,6 +49,7 @@ _DATA_TITLES = {
     "domain_confounding": "Break the tie between domain (or source) and label",
     "text_free_baseline": "Remove what lets a model guess the label without the words",
     "rule_retention": "Make cleaning remove rows evenly across labels",
+    "label_issues": "Check the labels a model confidently disputes",
 }
 
 

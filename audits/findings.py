@@ -22,6 +22,7 @@ CHECK_IDS: tuple[str, ...] = (
     "conflicting_labels",
     "split_leakage",
     "rule_retention",
+    "label_issues",
 )
 
 

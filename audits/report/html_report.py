@@ -44,6 +44,7 @@ CHECK_TITLES = {
     "conflicting_labels": "Conflicting labels",
     "split_leakage": "Split leakage",
     "rule_retention": "Cleaning-rule retention per label",
+    "label_issues": "Label errors (confident learning)",
 }
 
 #: check id -> (why it matters, what to do by default)
@@ -92,6 +93,11 @@ CHECK_ADVICE = {
         "A cleaning rule that drops one label more than another shifts the balance and can create the "
         "very shortcut the audit looks for.",
         "Look at the rule's rejected rows in the run directory; loosen it or apply it evenly.",
+    ),
+    "label_issues": (
+        "A wrong label teaches the model the wrong answer and makes the evaluation score a lie; labels "
+        "taken from a text's source mislabel the texts that source quotes or copies.",
+        "Check the flagged rows (suggested_label in flags.parquet); relabel or drop the wrong ones.",
     ),
 }
 
