@@ -61,6 +61,13 @@ REASON_COLUMN = "reason"
 STAGE_COLUMN = "stage"
 #: the column a check that :attr:`Check.rewrites_text` adds to :meth:`Check.reasons_frame`
 CLEANED_COLUMN = "cleaned_text"
+#: :meth:`Filter.prepare` may return this column (a list of uint64 keys per row) to have the Ray engine
+#: group the rows by key across the cluster: it then hands :meth:`Check.reasons_frame` each row's
+#: :data:`ORDER_COLUMN` (its input position) and :data:`EARLIER_COLUMN` (the input positions of the
+#: first row of each of its keys, when earlier than the row)
+KEYS_COLUMN = "__keys"
+ORDER_COLUMN = "__order"
+EARLIER_COLUMN = "__earlier"
 
 FrameLike = pl.DataFrame | pl.LazyFrame
 
@@ -175,7 +182,8 @@ class Filter:
         signatures), as columns aligned with ``texts``. The Ray engine runs it on every worker before
         the rows meet in the one task of a global stage, and hands the columns to ``reasons_frame``
         with the rows; the local engine never calls it (the filter does the work itself). Column
-        names start with ``__``; None (the default): nothing to prepare."""
+        names start with ``__``; a :data:`KEYS_COLUMN` asks for the rows to be grouped by key
+        across the cluster. None (the default): nothing to prepare."""
         return None
 
     def warm_up(self) -> None:

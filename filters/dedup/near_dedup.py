@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 import numpy as np
 import polars as pl
 
-from corpus_sieve.filters.base import REASON_COLUMN, TEXT_COLUMN, Check, as_series
+from corpus_sieve.filters.base import (EARLIER_COLUMN, KEYS_COLUMN, ORDER_COLUMN, REASON_COLUMN, TEXT_COLUMN,
+                                       Check, as_series)
 from corpus_sieve.filters.dedup.band_index import MISSING, BandIndex
 from corpus_sieve.filters.dedup.minhash import band_hashes, minhash_signatures
 from corpus_sieve.filters.dedup.text_keys import normalise_key
@@ -143,7 +144,13 @@ class NearDedup(Check):
             signatures = self._signatures_of(texts.gather(rows))
         keys = band_hashes(signatures, self.bands)
         in_split = self._in_split(frame, rows)
-        cluster, similarity = self._assign(signatures, keys)
+        if EARLIER_COLUMN in frame.columns and ORDER_COLUMN in frame.columns and self._clusters == 0:
+            # the Ray engine grouped the band keys across the cluster: each row comes with the input
+            # positions of the first rows of its keys (this task holds every row of the run)
+            order = frame[ORDER_COLUMN].gather(rows).to_numpy()
+            cluster, similarity = self._assign_from_earlier(signatures, order, frame[EARLIER_COLUMN].gather(rows).to_list())
+        else:
+            cluster, similarity = self._assign(signatures, keys)
         duplicate = cluster != self._clusters + np.arange(cluster.size)  # not the first row of its cluster
         self._remember(signatures, keys, cluster, ids.gather(rows), in_split)
         named = self._ids_of(cluster[duplicate]).to_list() if duplicate.any() else []
@@ -164,14 +171,36 @@ class NearDedup(Check):
         ])
 
     def prepare(self, texts: pl.Series) -> pl.DataFrame:
-        """The MinHash signature of every non-null text (the work that needs no other row), for the
-        Ray engine to compute on its workers."""
+        """The MinHash signature and the band keys of every non-null text (the work that needs no other
+        row), for the Ray engine to compute on its workers and to group the rows by band key."""
         texts = texts.cast(pl.String)
         rows = np.flatnonzero(texts.is_not_null().to_numpy())
         column = pl.Series(SIGNATURE_COLUMN, [None] * texts.len(), dtype=pl.Binary)
+        keys: list[list[int] | None] = [None] * texts.len()
         if rows.size:
-            column = column.scatter(pl.Series(rows, dtype=pl.UInt32), _to_binary(self._signatures_of(texts.gather(rows))))
-        return column.to_frame()
+            signatures = self._signatures_of(texts.gather(rows))
+            column = column.scatter(pl.Series(rows, dtype=pl.UInt32), _to_binary(signatures))
+            for row, row_keys in zip(rows.tolist(), band_hashes(signatures, self.bands).tolist()):
+                keys[row] = row_keys
+        return pl.DataFrame([column, pl.Series(KEYS_COLUMN, keys, dtype=pl.List(pl.UInt64))])
+
+    def _assign_from_earlier(self, signatures: np.ndarray, order: np.ndarray,
+                             earlier: list[list[int] | None]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_assign` from each row's earlier rows sharing a band key (input positions), in one pass in
+        input order: the same clusters, as the candidates are the same (the first row of each key)."""
+        position = {int(o): i for i, o in enumerate(order)}
+        cluster = np.arange(order.size, dtype=np.int64)  # a row that matches nothing starts its own
+        similarity = np.zeros(order.size)
+        for r in np.argsort(order, kind="stable"):
+            firsts = earlier[r]
+            if not firsts:
+                continue
+            for c in sorted({int(cluster[position[e]]) for e in firsts if e in position}):
+                estimate = float((signatures[r] == signatures[c]).mean())
+                if estimate >= self.threshold:
+                    cluster[r], similarity[r] = c, estimate
+                    break
+        return cluster, similarity
 
     def _signatures_of(self, texts: pl.Series) -> np.ndarray:
         return minhash_signatures(normalise_key(texts), self.num_perm, self.shingle, self.ngram, self.seed)

@@ -16,7 +16,10 @@ The plan (one Ray Data pipeline, streamed):
    by a hash of the filter's normalised key (``key_expr``) and shuffled with
    ``groupby(bucket).map_groups``; inside a bucket rows are sorted by input
    position and the stage runs as it does locally, so "first occurrence" means
-   the same thing. Nothing is collected on the driver.
+   the same thing. Nothing is collected on the driver. A filter's per-row work
+   (``prepare``: ``near_dedup``'s signatures) runs before the shuffle on every
+   worker, and keys it returns are grouped across the cluster first
+   (:mod:`corpus_sieve.pipeline.engines.key_groups`).
 4. **statistics** -- every task records its partial per stage x domain x label
    counts, timings and examples (:class:`~corpus_sieve.pipeline.run.batch.Accounting`,
    as the local engine does) and attaches them, pickled,
@@ -39,6 +42,8 @@ from typing import Any, Iterator, Sequence
 
 import polars as pl
 
+from corpus_sieve.filters.base import KEYS_COLUMN, ORDER_COLUMN
+from corpus_sieve.pipeline.engines.key_groups import with_earlier_rows
 from corpus_sieve.pipeline.io.readers.shards import DEFAULT_ROWS_PER_SHARD, SHARD_BITS, Shard, plan_shards, read_shard
 from corpus_sieve.pipeline.recipe.recipe import Recipe
 from corpus_sieve.pipeline.recipe.stages import Stage
@@ -251,6 +256,8 @@ class _BucketStep:
         prepared = inst.prepare(alive_texts) if inst is not None else None
         if prepared is not None:
             frame = frame.with_columns(prepared.get_columns())
+            if KEYS_COLUMN in prepared.columns:  # grouped by key across the cluster (key_groups)
+                frame = frame.with_columns(pl.col(SEQ).cast(pl.Int64).alias(ORDER_COLUMN))
         return frame.to_arrow()
 
 
@@ -511,6 +518,8 @@ def _build(ray: Any, ctx: _Context, recipe: Recipe, buckets: int, quiet: bool = 
                 pending = []
             has_global = True
             ds = ds.map_batches(_BucketStep(ctx, stage.index, buckets), batch_size=None, batch_format="pyarrow")
+            if _groups_by_keys(stage):
+                ds = with_earlier_rows(ds, buckets)
             try:
                 grouped = ds.groupby(BUCKET, num_partitions=buckets)
             except TypeError:  # Ray < 2.40: the partitions follow the blocks
@@ -523,6 +532,14 @@ def _build(ray: Any, ctx: _Context, recipe: Recipe, buckets: int, quiet: bool = 
     if has_global:
         ds = ds.sort(SEQ)
     return ds, has_global
+
+
+def _groups_by_keys(stage: Stage) -> bool:
+    """Whether the stage's filter asks for its rows grouped by key (its ``prepare`` gives keys)."""
+    if stage.routed:
+        return False
+    prepared = stage.instance(stage.params).prepare(pl.Series([], dtype=pl.String))
+    return prepared is not None and KEYS_COLUMN in prepared.columns
 
 
 def _check_same_columns(shards: list[Shard]) -> None:

@@ -166,6 +166,28 @@ def test_signatures_prepared_ahead_give_the_same_result() -> None:
     texts = pl.Series([NEWS, None, NEWS.upper(), TWEET, "", TWEET + "!"])
     frame = pl.DataFrame({"id": [f"r{i}" for i in range(6)], "text": texts})
     prepared = NearDedup().prepare(texts)
-    assert prepared.columns == ["__near_dedup_signature"] and prepared["__near_dedup_signature"].null_count() == 1
+    assert prepared.columns == ["__near_dedup_signature", "__keys"] and prepared["__near_dedup_signature"].null_count() == 1
+    assert prepared["__keys"].list.len().drop_nulls().to_list() == [32] * 5  # one key per band
     with_signatures = NearDedup().reasons_frame(frame.with_columns(prepared.get_columns()), "text", "id")
     assert with_signatures.equals(NearDedup().reasons_frame(frame, "text", "id"))
+
+
+def _with_earlier_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """What the Ray engine's key grouping hands the stage: each row's earlier first rows of its keys."""
+    prepared = NearDedup().prepare(frame["text"])
+    rows = frame.with_columns(prepared.get_columns()).with_row_index("__order").with_columns(pl.col("__order").cast(pl.Int64))
+    pairs = rows.select("__order", pl.col("__keys").alias("key")).explode("key").drop_nulls("key")
+    firsts = pairs.with_columns(pl.col("__order").min().over("key").alias("first")).filter(pl.col("first") < pl.col("__order"))
+    earlier = firsts.group_by("__order").agg(pl.col("first").unique().sort().alias("__earlier"))
+    return rows.drop("__keys").join(earlier, on="__order", how="left").sort("__order")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from([NEWS, NEWS.upper(), NEWS.replace("hoje", "ontem"), TWEET, TWEET + " !!", OTHER,
+                                 OTHER.replace("Porto", "Braga"), "olá", None, ""]), max_size=25))
+def test_rows_grouped_by_band_key_across_a_cluster_give_the_same_result(texts: list[str | None]) -> None:
+    frame = pl.DataFrame({"id": [f"r{i}" for i in range(len(texts))], "text": texts}, schema={"id": pl.String, "text": pl.String})
+    if frame.height == 0:
+        return
+    grouped = NearDedup().reasons_frame(_with_earlier_rows(frame), "text", "id")
+    assert grouped.equals(NearDedup().reasons_frame(frame, "text", "id"))
