@@ -16,7 +16,7 @@ is similar to the row it names, never only through a chain of rows that drift
 away from it. A row that matches several clusters joins the earliest.
 
 Memory grows with the clusters, not the rows: per cluster its kept row's
-signature (``num_perm`` × 4 bytes) and id; per distinct band key 12 bytes
+signature (``num_perm`` × 2 bytes) and id; per distinct band key 8 bytes
 (:class:`~corpus_sieve.filters.dedup.band_index.BandIndex`).
 """
 
@@ -114,7 +114,7 @@ class NearDedup(Check):
     def reset(self) -> None:
         """Forget every row seen so far."""
         self._index = BandIndex()
-        self._signatures = np.zeros((0, self.num_perm), dtype=np.uint32)  # one row per cluster (capacity grows)
+        self._signatures = np.zeros((0, self.num_perm), dtype=np.uint16)  # one row per cluster (capacity grows)
         self._clusters = 0
         self._kept_ids: list[pl.Series] = []
         self._kept_in_split = np.zeros(0, dtype=bool)  # per cluster: is its kept row in keep_split?
@@ -142,7 +142,8 @@ class NearDedup(Check):
             signatures = _from_binary(frame[SIGNATURE_COLUMN].gather(rows), self.num_perm)
         else:
             signatures = self._signatures_of(texts.gather(rows))
-        keys = band_hashes(signatures, self.bands)
+        keys = _band_keys(signatures, self.bands)
+        signatures = _compared(signatures)  # what similarities are estimated on (and what is kept)
         in_split = self._in_split(frame, rows)
         if EARLIER_COLUMN in frame.columns and ORDER_COLUMN in frame.columns and self._clusters == 0:
             # the Ray engine grouped the band keys across the cluster: each row comes with the input
@@ -180,7 +181,7 @@ class NearDedup(Check):
         if rows.size:
             signatures = self._signatures_of(texts.gather(rows))
             column = column.scatter(pl.Series(rows, dtype=pl.UInt32), _to_binary(signatures))
-            for row, row_keys in zip(rows.tolist(), band_hashes(signatures, self.bands).tolist()):
+            for row, row_keys in zip(rows.tolist(), _band_keys(signatures, self.bands).tolist()):
                 keys[row] = row_keys
         return pl.DataFrame([column, pl.Series(KEYS_COLUMN, keys, dtype=pl.List(pl.UInt64))])
 
@@ -315,8 +316,8 @@ class NearDedup(Check):
         cluster[new] = renumber[cluster[new] - base]
         if starts.size:
             needed = base + starts.size
-            if needed > self._signatures.shape[0]:
-                grown = np.zeros((max(needed, 2 * self._signatures.shape[0], 1024), self.num_perm), dtype=np.uint32)
+            if needed > self._signatures.shape[0]:  # grow by half: the copy is the peak
+                grown = np.zeros((max(needed, self._signatures.shape[0] * 3 // 2, 1024), self.num_perm), dtype=np.uint16)
                 grown[:base] = self._signatures[:base]
                 self._signatures = grown
             self._signatures[base:needed] = signatures[starts]
@@ -350,10 +351,23 @@ class NearDedup(Check):
         clusters = state["clusters"]
         self._clusters = clusters.height
         signatures = clusters["signature"].to_numpy() if clusters.height else np.zeros((0, self.num_perm))
-        self._signatures = np.array(signatures, dtype=np.uint32, copy=True).reshape(self._clusters, self.num_perm)
+        self._signatures = np.array(signatures, dtype=np.uint16, copy=True).reshape(self._clusters, self.num_perm)
         self._kept_ids = [clusters["id"]] if clusters.height else []
         self._kept_in_split = clusters["in_split"].to_numpy().astype(bool) if clusters.height else np.zeros(0, dtype=bool)
         self._index = BandIndex.from_frame(state["index"])
+
+
+def _band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """The LSH band keys, cut to their low 32 bits (well mixed, and salted by the band): 4 bytes a
+    key in the index. A chance collision only adds a candidate, which the similarity check rejects."""
+    return (band_hashes(signatures, bands) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _compared(signatures: np.ndarray) -> np.ndarray:
+    """The low 16 bits of each bin: what similarities are estimated on and what a cluster keeps (half
+    the memory; two different bins agree by chance with probability 2^-16, which rarely moves an
+    estimate, and then by one bin in ``num_perm``)."""
+    return (signatures & np.uint32(0xFFFF)).astype(np.uint16)
 
 
 def _to_binary(signatures: np.ndarray) -> pl.Series:
