@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SIEVE := $(BIN)/sieve
 
-.PHONY: install test docs clean-corpus audit bench bench-dedup bench-dev bench-html bench-language bench-quality dev clean
+.PHONY: install test docs clean-corpus audit bench bench-dedup bench-labels bench-dev bench-html bench-language bench-quality dev clean
 
 EXTRAS ?= dev
 # An editable install leaves our modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
@@ -47,6 +47,9 @@ bench-language:  ## language-ID accuracy by language and length on FRMT + Tatoeb
 bench-dedup:  ## near_dedup against datatrove's MinHash on a planted real-text set, then 10 M short documents (needs ../shared/data, datatrove)
 	$(BIN)/python tests/benchmarks/bench_near_dedup.py --markdown tests/benchmarks/near_dedup.md
 	$(BIN)/python tests/benchmarks/bench_near_dedup_scale.py
+
+bench-labels:  ## label_issues against cleanlab on real labels flipped on purpose (needs ../shared/data, cleanlab)
+	$(BIN)/python tests/benchmarks/bench_label_issues.py --markdown tests/benchmarks/label_issues.md
 
 bench-quality:  ## parity and speed of the quality heuristics against datatrove (needs ../shared/data, datatrove and spacy)
 	$(BIN)/python tests/benchmarks/bench_quality.py --markdown tests/benchmarks/quality.md
