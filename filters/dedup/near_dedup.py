@@ -322,14 +322,19 @@ class NearDedup(Check):
                 self._signatures = grown
             self._signatures[base:needed] = signatures[starts]
             self._kept_ids.append(ids.gather(starts))
-            self._kept_in_split = np.concatenate([self._kept_in_split[:base], in_split[starts]])
+            if needed > self._kept_in_split.size:  # grown like the signatures: no copy per batch
+                grown_split = np.zeros(self._signatures.shape[0], dtype=bool)
+                grown_split[:base] = self._kept_in_split[:base]
+                self._kept_in_split = grown_split
+            self._kept_in_split[base:needed] = in_split[starts]
             self._clusters = needed
         known = self._known.ravel() if self._known.shape == keys.shape else None
         self._index.add(keys.ravel(), np.repeat(cluster, keys.shape[1]).astype(np.uint32), known)
 
     def _ids_of(self, clusters: np.ndarray) -> pl.Series:
-        if len(self._kept_ids) > 1:
-            self._kept_ids = [pl.concat(self._kept_ids, rechunk=True)]
+        if len(self._kept_ids) > 1:  # chunks are linked, not copied; copied together once they are many
+            joined = pl.concat(self._kept_ids, rechunk=False)
+            self._kept_ids = [joined.rechunk() if joined.n_chunks() > 256 else joined]
         if not self._kept_ids:
             return pl.Series("id", [], dtype=pl.String)
         return self._kept_ids[0].gather(pl.Series(clusters, dtype=pl.UInt32))
