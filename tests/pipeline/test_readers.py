@@ -388,3 +388,16 @@ def test_bounded_memory_on_large_jsonl(tmp_path: Path) -> None:
     assert int(rows) == 250_000, out.stderr
     growth = float(peak) - float(base)
     assert growth < size_mb / 3, f"RSS grew {growth:.0f} MB reading a {size_mb:.0f} MB file"
+
+
+def test_a_json_number_beyond_64_bits_is_kept_exactly_as_text_and_the_run_writes(tmp_path) -> None:
+    from corpus_sieve.pipeline.engines.local import run_pipeline
+    from corpus_sieve.pipeline.recipe.recipe import Recipe
+
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b'{"text": null, "x": 9223372036854775808}\n{"text": "ok", "x": 1}\n')
+    result = run_pipeline([path], Recipe.from_dict({"stages": [{"filter": "reject_empty"}]}), tmp_path / "runs",
+                          progress=False, batch_size=1)
+    assert result.accounted
+    assert pl.read_parquet(result.path / "rejected.parquet")["x"].to_list() == ["9223372036854775808"]
+    assert pl.read_parquet(result.path / "kept.parquet")["x"].to_list() == ["1"]

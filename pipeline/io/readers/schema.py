@@ -18,8 +18,15 @@ from corpus_sieve.pipeline.io.readers.records import line_ctx, max_batch_bytes, 
 SCHEMA_CACHE_BATCHES = 8
 
 
+#: integer types Parquet and Arrow cannot write (JSON numbers beyond 64 bits): such columns are kept as text
+_UNWRITABLE = tuple(t for t in (getattr(pl, "Int128", None), getattr(pl, "UInt128", None)) if t is not None)
+
+
 def _data_schema(df: pl.DataFrame) -> pl.Schema:
-    return pl.Schema({c: t for c, t in df.schema.items() if c not in (POS, REASON, DETAIL)})
+    """The input's columns and types, as the outputs will hold them (a 128-bit integer column becomes
+    a string column, so that its values are written exactly)."""
+    return pl.Schema({c: (pl.String if t in _UNWRITABLE else t) for c, t in df.schema.items()
+                      if c not in (POS, REASON, DETAIL)})
 
 
 def _part_schema(part: Part, columns: ColumnMap, options: Mapping[str, Any],
