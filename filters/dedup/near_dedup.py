@@ -177,13 +177,15 @@ class NearDedup(Check):
         texts = texts.cast(pl.String)
         rows = np.flatnonzero(texts.is_not_null().to_numpy())
         column = pl.Series(SIGNATURE_COLUMN, [None] * texts.len(), dtype=pl.Binary)
-        keys: list[list[int] | None] = [None] * texts.len()
+        keys = pl.Series(KEYS_COLUMN, [None] * texts.len(), dtype=pl.List(pl.UInt64))
         if rows.size:
             signatures = self._signatures_of(texts.gather(rows))
             column = column.scatter(pl.Series(rows, dtype=pl.UInt32), _to_binary(signatures))
-            for row, row_keys in zip(rows.tolist(), _band_keys(signatures, self.bands).tolist()):
-                keys[row] = row_keys
-        return pl.DataFrame([column, pl.Series(KEYS_COLUMN, keys, dtype=pl.List(pl.UInt64))])
+            found = pl.DataFrame({"row": rows, KEYS_COLUMN: _band_keys(signatures, self.bands)})
+            keys = (pl.DataFrame({"row": np.arange(texts.len())})
+                    .join(found.with_columns(pl.col(KEYS_COLUMN).cast(pl.List(pl.UInt64))), on="row", how="left")
+                    [KEYS_COLUMN])
+        return pl.DataFrame([column, keys])
 
     def _assign_from_earlier(self, signatures: np.ndarray, order: np.ndarray,
                              earlier: list[list[int] | None]) -> tuple[np.ndarray, np.ndarray]:

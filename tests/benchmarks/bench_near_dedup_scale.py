@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import polars as pl
@@ -43,10 +41,8 @@ def build_distinct(path: Path, rows: int, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     lengths = rng.integers(12, 31, rows)
     picks = rng.integers(0, words.len(), int(lengths.sum()))
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
     texts = words.gather(picks).to_frame("w").with_columns(
         doc=pl.Series(np.repeat(np.arange(rows), lengths))).group_by("doc", maintain_order=True).agg(pl.col("w").str.join(" "))
-    assert offsets[-1] == picks.size
     texts.select(pl.format("doc{}", "doc").alias("id"), pl.col("w").alias("text")).write_parquet(path, row_group_size=100_000)
 
 
