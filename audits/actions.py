@@ -53,7 +53,7 @@ _DATA_TITLES = {
 }
 
 
-def classify(finding: Finding, tokens: pl.DataFrame | None = None, frame: pl.DataFrame | None = None) -> str:
+def classify(finding: Finding, tokens: pl.DataFrame | None = None, frame: pl.DataFrame | pl.LazyFrame | None = None) -> str:
     """``artifact``, ``vocabulary`` or ``data`` (duplicates, leakage, balance and the like)."""
     if finding.check == "token_shortcut":
         if finding.tag not in (None, "ordinary_word"):
@@ -66,15 +66,17 @@ def classify(finding: Finding, tokens: pl.DataFrame | None = None, frame: pl.Dat
     return "data"
 
 
-def _signature(finding: Finding, frame: pl.DataFrame | None) -> bool:
+def _signature(finding: Finding, frame: pl.DataFrame | pl.LazyFrame | None) -> bool:
     """A word that sits at the very start or end of the texts that hold it (an agency's ``(Lusa)``,
     a site's ``- Reuters``): a source's signature, not language."""
     if frame is None or not finding.feature or finding.domain is None or " " in finding.feature:
         return False
     word = rf"(?i)\b{re.escape(finding.feature)}\b"
     # only texts long enough to have a middle: in a tweet every word is near an end
-    texts = frame.filter((pl.col(DOMAIN) == finding.domain) & (pl.col(TEXT).str.len_chars() > 4 * _EDGE)
-                         & pl.col(TEXT).str.contains(word))[TEXT]
+    lazy = frame if isinstance(frame, pl.LazyFrame) else frame.lazy()
+    texts = lazy.filter((pl.col(DOMAIN).cast(pl.String) == finding.domain)
+                        & (pl.col(TEXT).str.len_chars() > 4 * _EDGE)
+                        & pl.col(TEXT).str.contains(word)).select(TEXT).collect(engine="streaming")[TEXT]
     if texts.len() < 5:
         return False
     edges = (texts.str.slice(0, _EDGE).str.contains(word) | texts.str.slice(-_EDGE).str.contains(word)).mean()
@@ -103,7 +105,7 @@ def actions(result: AuditResult) -> dict[str, list[dict[str, Any]]]:
     for f in result.findings:
         if f.severity not in _WEIGHT:
             continue
-        kind = classify(f, tokens, result.corpus.frame)
+        kind = classify(f, tokens, result.corpus.scan())
         item = {"kind": kind, "check": f.check, "severity": f.severity, "domain": f.domain, "label": f.label,
                 "split": f.split, "feature": f.feature, "tag": f.tag, "rows": int(f.rows),
                 "impact": round(_WEIGHT[f.severity] * _strength(f) * max(int(f.rows), 1), 3),

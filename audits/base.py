@@ -5,6 +5,13 @@ A check is a module in ``audits/checks/`` exposing::
     CHECK_ID: str                       # one of corpus_sieve.audits.findings.CHECK_IDS
     DEFAULTS: dict[str, float | int]    # documented default thresholds
     def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult
+    STREAMS: bool = False               # optional: run() never reads corpus.frame[TEXT]
+
+A check with ``STREAMS = True`` reads texts only through ``corpus.scan()``,
+``corpus.iter_batches()`` and ``corpus.with_text()``, so it runs in bounded
+memory on a streamed corpus
+(:class:`corpus_sieve.audits.scale.corpus.StreamedCorpus`, whose ``frame``
+holds no text). The runner gives any other check the corpus loaded in memory.
 
 Checks are pure functions of the corpus and the thresholds; the runner
 (``corpus_sieve.audits.runner``) calls them, merges their findings, tables and row flags,
@@ -44,20 +51,48 @@ class AuditCorpus:
     #: the pipeline run directory the corpus came from, if any (for rule retention)
     run_dir: Path | None = None
 
+    #: whether the texts live on disk (:class:`corpus_sieve.audits.scale.corpus.StreamedCorpus`)
+    streamed = False
+
     @property
     def labels(self) -> list[str]:
-        return sorted(self.frame[LABEL].unique().to_list())
+        return sorted(str(v) for v in self.frame[LABEL].unique().to_list())
 
     @property
     def domains(self) -> list[str]:
-        return sorted(self.frame[DOMAIN].unique().to_list())
+        return sorted(str(v) for v in self.frame[DOMAIN].unique().to_list())
+
+    @property
+    def height(self) -> int:
+        """Number of rows."""
+        return self.frame.height
+
+    def scan(self) -> pl.LazyFrame:
+        """Every canonical column (``text`` included) as a LazyFrame, in row order.
+
+        Checks that express their work as lazy queries (collected with polars'
+        streaming engine) run unchanged on a corpus whose texts stay on disk.
+        """
+        return self.frame.lazy()
+
+    def iter_batches(self, columns: list[str] | None = None, batch_rows: int = 200_000):
+        """The corpus in row order as DataFrames of at most ``batch_rows`` rows (``columns`` only, if given)."""
+        frame = self.frame if columns is None else self.frame.select(columns)
+        for start in range(0, max(frame.height, 1), batch_rows):
+            yield frame.slice(start, batch_rows)
+
+    def with_text(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` (rows of this corpus, with ``id``) with its ``text`` column, fetched when it lacks one."""
+        if TEXT in frame.columns or frame.height == 0:
+            return frame
+        return frame.join(self.frame.select(ID, TEXT), on=ID, how="left", maintain_order="left")
 
     def example_rows(self, frame: pl.DataFrame, n: int = 3, max_chars: int = 300) -> list:
         """Up to ``n`` :class:`~corpus_sieve.audits.findings.Example` from ``frame`` (text cut to ``max_chars``)."""
         from corpus_sieve.audits.findings import Example
 
         out = []
-        for row in frame.head(n).iter_rows(named=True):
+        for row in self.with_text(frame.head(n)).iter_rows(named=True):
             text = row.get(TEXT) or ""
             out.append(
                 Example(

@@ -71,19 +71,37 @@ def load_corpus(
     >>> corpus.labels, corpus.domains, corpus.has_domain
     (['pt-BR', 'pt-PT'], ['all'], False)
     """
+    path, run_dir, wanted = locate(source, text_col, label_col, domain_col, split_col, source_col, id_col)
+    frame = _read(path, run_dir, wanted)
+    return canonicalise(frame, path=path, run_dir=run_dir, **{f"{k}_col": v for k, v in wanted.items()})
+
+
+
+def locate(
+    source: str | Path,
+    text_col: str = "text",
+    label_col: str = "label",
+    domain_col: str = "domain",
+    split_col: str = "split",
+    source_col: str = "source",
+    id_col: str = "id",
+) -> tuple[Path, Path | None, dict[str, str]]:
+    """``(path, run directory or None, role -> column name)`` for an audit input.
+
+    A run directory's ``recipe.json`` names the columns; the caller's explicit
+    names (anything but a role's own name) win over it.
+    """
     path = Path(source)
     if not path.exists():
         raise AuditInputError(f"{path}: no such file or directory")
     run_dir = _run_dir(path)
     wanted = {TEXT: text_col, LABEL: label_col, DOMAIN: domain_col, SPLIT: split_col, SOURCE: source_col, ID: id_col}
     if run_dir is not None:
-        # the run's recipe named the columns; the caller's explicit names win over it
         recipe_columns = _recipe_columns(run_dir)
         wanted = {
             role: recipe_columns.get(role) or name if name == role else name for role, name in wanted.items()
         }
-    frame = _read(path, run_dir, wanted)
-    return canonicalise(frame, path=path, run_dir=run_dir, **{f"{k}_col": v for k, v in wanted.items()})
+    return path, run_dir, wanted
 
 
 def canonicalise(
@@ -110,29 +128,7 @@ def canonicalise(
     where = str(path) if path is not None else "input"
     if frame.height == 0:
         raise AuditInputError(f"{where}: no rows to audit (the input is empty)")
-    available = [c for c in frame.columns if c not in _BOOKKEEPING]
-    for role, name in ((TEXT, text_col), (LABEL, label_col)):
-        if name not in frame.columns:
-            raise AuditInputError(
-                f"{where}: no {role} column {name!r}; available columns: {', '.join(map(repr, available)) or 'none'}"
-                f" (choose one with --{role}-col)"
-            )
-    optional = {}
-    for role, name, default in (
-        (DOMAIN, domain_col, "domain"),
-        (SPLIT, split_col, "split"),
-        (SOURCE, source_col, "source"),
-        (ID, id_col, "id"),
-    ):
-        if name in frame.columns:
-            optional[role] = name
-        elif name != default:
-            raise AuditInputError(
-                f"{where}: no {role} column {name!r}; available columns: {', '.join(map(repr, available))}"
-            )
-        else:
-            optional[role] = None
-
+    optional = resolve_columns(frame.columns, where, text_col, label_col, domain_col, split_col, source_col, id_col)
     excluded: dict[str, int] = {}
     if "_reason" in frame.columns:
         # a null label is kept so that it is reported as an input error below, with its ids
@@ -142,21 +138,7 @@ def canonicalise(
             excluded[f"unreadable: {reason}"] = n
         frame = frame.filter(~bad_row)
 
-    id_expr = (
-        _as_string(frame, optional[ID]).alias(ID)
-        if optional[ID]
-        else pl.int_range(pl.len(), dtype=pl.Int64).cast(pl.String).alias(ID)
-    )
-    canon = frame.select(
-        id_expr,
-        _as_string(frame, text_col).alias(TEXT),
-        _as_string(frame, label_col).alias(LABEL),
-        (_as_string(frame, optional[DOMAIN]).fill_null(MISSING_DOMAIN) if optional[DOMAIN] else pl.lit(SINGLE_DOMAIN))
-        .cast(pl.String)
-        .alias(DOMAIN),
-        (_as_string(frame, optional[SPLIT]) if optional[SPLIT] else pl.lit(None, dtype=pl.String)).alias(SPLIT),
-        (_as_string(frame, optional[SOURCE]) if optional[SOURCE] else pl.lit(None, dtype=pl.String)).alias(SOURCE),
-    )
+    canon = canonical_columns(frame, text_col, label_col, optional)
 
     no_text = canon.filter(pl.col(TEXT).is_null()).height
     if no_text:
@@ -194,6 +176,65 @@ def canonicalise(
         path=path,
         columns={TEXT: text_col, LABEL: label_col, **optional},
         excluded=excluded,
+    )
+
+
+
+def resolve_columns(
+    columns: list[str],
+    where: str,
+    text_col: str = "text",
+    label_col: str = "label",
+    domain_col: str = "domain",
+    split_col: str = "split",
+    source_col: str = "source",
+    id_col: str = "id",
+) -> dict[str, str | None]:
+    """Role -> input column for the optional roles (None when absent); raise naming ``where`` when a
+    required column, or an optional one the user named explicitly, is missing."""
+    available = [c for c in columns if c not in _BOOKKEEPING]
+    for role, name in ((TEXT, text_col), (LABEL, label_col)):
+        if name not in columns:
+            raise AuditInputError(
+                f"{where}: no {role} column {name!r}; available columns: {', '.join(map(repr, available)) or 'none'}"
+                f" (choose one with --{role}-col)"
+            )
+    optional: dict[str, str | None] = {}
+    for role, name, default in (
+        (DOMAIN, domain_col, "domain"),
+        (SPLIT, split_col, "split"),
+        (SOURCE, source_col, "source"),
+        (ID, id_col, "id"),
+    ):
+        if name in columns:
+            optional[role] = name
+        elif name != default:
+            raise AuditInputError(
+                f"{where}: no {role} column {name!r}; available columns: {', '.join(map(repr, available))}"
+            )
+        else:
+            optional[role] = None
+    return optional
+
+
+def canonical_columns(
+    frame: pl.DataFrame, text_col: str, label_col: str, optional: dict[str, str | None], row_offset: int = 0
+) -> pl.DataFrame:
+    """The canonical columns of ``frame`` (ids are row numbers from ``row_offset`` without an id column)."""
+    id_expr = (
+        _as_string(frame, optional[ID]).alias(ID)
+        if optional[ID]
+        else (pl.int_range(pl.len(), dtype=pl.Int64) + row_offset).cast(pl.String).alias(ID)
+    )
+    return frame.select(
+        id_expr,
+        _as_string(frame, text_col).alias(TEXT),
+        _as_string(frame, label_col).alias(LABEL),
+        (_as_string(frame, optional[DOMAIN]).fill_null(MISSING_DOMAIN) if optional[DOMAIN] else pl.lit(SINGLE_DOMAIN))
+        .cast(pl.String)
+        .alias(DOMAIN),
+        (_as_string(frame, optional[SPLIT]) if optional[SPLIT] else pl.lit(None, dtype=pl.String)).alias(SPLIT),
+        (_as_string(frame, optional[SOURCE]) if optional[SOURCE] else pl.lit(None, dtype=pl.String)).alias(SOURCE),
     )
 
 
@@ -251,14 +292,14 @@ def _read(path: Path, run_dir: Path | None, wanted: dict[str, str]) -> pl.DataFr
         return _read_input(path, wanted)
     except AuditInputError:
         raise
-    except _reader_errors() as exc:
+    except reader_errors() as exc:
         hint = " (choose the text column with --text-col)" if "missing column" in str(exc) else ""
         raise AuditInputError(f"{exc}{hint}") from exc
     except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
         raise AuditInputError(f"{path}: cannot read it: {exc}") from exc
 
 
-def _reader_errors() -> tuple[type[BaseException], ...]:
+def reader_errors() -> tuple[type[BaseException], ...]:
     try:
         from corpus_sieve.pipeline.io.readers import InputError
     except ImportError:

@@ -71,8 +71,12 @@ def readiness(result: AuditResult) -> dict[str, Any]:
 def _reach(blocking: list[Finding], frame: pl.DataFrame) -> list[set[str] | None]:
     """The domains each finding concerns: its own; for a corpus-wide finding, the domains of the rows
     it names (None, all domains, when it names none)."""
-    domain_of = dict(zip(frame[ID].to_list(), frame[DOMAIN].to_list())) if any(
-        f.domain is None and f.row_ids for f in blocking) else {}
+    named = {str(i) for f in blocking if f.domain is None for i in f.row_ids}
+    domain_of = (
+        dict(frame.filter(pl.col(ID).is_in(pl.Series(sorted(named), dtype=pl.String).implode()))
+             .select(ID, pl.col(DOMAIN).cast(pl.String)).iter_rows())
+        if named else {}
+    )
     reach: list[set[str] | None] = []
     for f in blocking:
         if f.domain is not None:
@@ -111,7 +115,11 @@ def _accessibility(result: AuditResult) -> list[str]:
         detail = ", ".join(f"{reason} {n:,}" for reason, n in found.items())
         problems.append(f"{bad:,} of {total:,} rows ({bad / total:.1%}) could not be read ({detail}); "
                         f"at most {MAX_UNREADABLE:.0%} for band C")
-    replaced = corpus.frame.select(pl.col(TEXT).str.contains("\ufffd", literal=True).sum()).item() if rows else 0
+    replaced = (
+        corpus.scan().select(pl.col(TEXT).str.contains("\ufffd", literal=True).sum()).collect(engine="streaming").item()
+        if rows
+        else 0
+    )
     if rows and replaced / rows > MAX_UNREADABLE:
         problems.append(f"{replaced:,} of {rows:,} texts ({replaced / rows:.1%}) hold U+FFFD replacement characters "
                         f"(decoded with the wrong encoding); at most {MAX_UNREADABLE:.0%} for band C")

@@ -57,6 +57,8 @@ def validate_module(module: ModuleType) -> None:
         raise CheckContractError(f"{name}: DEFAULTS must be a dict of default thresholds")
     if not callable(getattr(module, "run", None)):
         raise CheckContractError(f"{name}: run(corpus, config) is missing")
+    if not isinstance(getattr(module, "STREAMS", False), bool):
+        raise CheckContractError(f"{name}: STREAMS must be True or False")
 
 
 def _rank(check_id: str) -> int:

@@ -21,6 +21,8 @@ from corpus_sieve.audits.base import DOMAIN, LABEL, SOURCE, SPLIT, AuditConfig, 
 from corpus_sieve.audits.findings import Finding
 
 CHECK_ID = "domain_confounding"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     "cramers_v_warn": 0.1,
     "cramers_v_error": 0.3,

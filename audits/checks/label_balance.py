@@ -19,6 +19,8 @@ from corpus_sieve.audits.base import DOMAIN, LABEL, SPLIT, AuditConfig, AuditCor
 from corpus_sieve.audits.findings import Finding
 
 CHECK_ID = "label_balance"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     #: warn when the largest label has more than this many times the rows of the smallest
     "imbalance_warn": 3.0,

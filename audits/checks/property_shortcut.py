@@ -44,6 +44,8 @@ from corpus_sieve.audits.stats.properties import BINARY_PROPERTIES, PROPERTIES, 
 from corpus_sieve.audits.stats.shortcut_stats import cmh_test
 
 CHECK_ID = "property_shortcut"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     "alpha": 0.01,  # Bonferroni family-wise error rate over all the check's tests
     "info_effect": 0.1,  # |2·AUC - 1| (or MH difference of shares) for info
@@ -99,7 +101,7 @@ _ADVICE_OF = {
 }
 
 
-def _value_counts(props: pl.DataFrame, frame: pl.DataFrame, labels: list[str], domains: list[str]) -> pl.DataFrame:
+def _value_counts(props: pl.LazyFrame, labels: list[str], domains: list[str]) -> pl.DataFrame:
     """(domain, property, value) with the count of each label (``k_i``) and in all (``t``).
 
     Every statistic of the check (U, quantiles, histograms) is computed from this
@@ -107,17 +109,18 @@ def _value_counts(props: pl.DataFrame, frame: pl.DataFrame, labels: list[str], d
     group-by per property on integer-coded domain and label, run in parallel.
     """
     k_cols = [f"k_{i}" for i in range(len(labels))]
-    wide = props.select(PROPERTIES).with_columns(
-        frame[DOMAIN].replace_strict({d: i for i, d in enumerate(domains)}, return_dtype=pl.UInt32).alias("_dom"),
-        frame[LABEL].replace_strict({lab: i for i, lab in enumerate(labels)}, return_dtype=pl.UInt32).alias("_lab"),
-    ).lazy()
+    coded = props.select(
+        *PROPERTIES,
+        pl.col(DOMAIN).replace_strict({d: i for i, d in enumerate(domains)}, return_dtype=pl.UInt32).alias("_dom"),
+        pl.col(LABEL).replace_strict({lab: i for i, lab in enumerate(labels)}, return_dtype=pl.UInt32).alias("_lab"),
+    )
     queries = [
-        wide.group_by("_dom", pl.col(prop).cast(pl.Float64).alias("value"))
+        coded.group_by("_dom", pl.col(prop).cast(pl.Float64).alias("value"))
         .agg(*[(pl.col("_lab") == i).sum().cast(pl.Int64).alias(k) for i, k in enumerate(k_cols)])
         .with_columns(property=pl.lit(prop))
         for prop in PROPERTIES
     ]
-    counts = pl.concat(pl.collect_all(queries))
+    counts = pl.concat(pl.collect_all(queries, engine="streaming"))
     return (
         counts.select(
             pl.col("_dom").replace_strict(dict(enumerate(domains)), return_dtype=pl.String).alias("domain"),
@@ -199,9 +202,12 @@ def _tests(counts: pl.DataFrame, labels: list[str], multi_domain: bool) -> pl.Da
     return tests
 
 
-def _cmh(props: pl.DataFrame, frame: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
-    wide = props.select(list(BINARY_PROPERTIES)).with_columns(frame[DOMAIN].alias("domain"), frame[LABEL].alias("label"))
-    counts = wide.group_by("domain", "label").agg(pl.len().alias("n"), *[pl.col(b).sum() for b in BINARY_PROPERTIES])
+def _cmh(props: pl.LazyFrame, labels: list[str]) -> pl.DataFrame:
+    counts = (
+        props.group_by(pl.col(DOMAIN).alias("domain"), pl.col(LABEL).alias("label"))
+        .agg(pl.len().alias("n"), *[pl.col(b).sum() for b in BINARY_PROPERTIES])
+        .collect(engine="streaming")
+    )
     domains = sorted(counts["domain"].unique().to_list())
     index = {(r["domain"], r["label"]): r for r in counts.iter_rows(named=True)}
     rows = []
@@ -318,11 +324,11 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     params = config.for_check(CHECK_ID, DEFAULTS)
     frame = corpus.frame
     labels, domains = corpus.labels, corpus.domains
-    props = corpus_properties(corpus)
+    wide = corpus_properties(corpus)
     multi_domain = len(domains) > 1
-    counts = _value_counts(props, frame, labels, domains)
+    counts = _value_counts(wide, labels, domains)
     tests = _tests(counts, labels, multi_domain)
-    cmh = _cmh(props, frame, labels) if multi_domain else None
+    cmh = _cmh(wide, labels) if multi_domain else None
     m = tests.height + (cmh.height if cmh is not None else 0)
     tests = tests.with_columns(p_bonferroni=(pl.col("p_value") * m).clip(upper_bound=1.0))
     if cmh is not None:
@@ -332,7 +338,8 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     means = {(r[0], r[1], r[2]): (r[3], r[4]) for r in quantiles.select("domain", "property", "label", "mean", "n").iter_rows()}
 
     findings: list[Finding] = []
-    wide = props.with_columns(frame[DOMAIN].alias("domain"), frame[LABEL].alias("label"), frame[ID].alias("_id"))
+    wide = wide.select(pl.col(ID).alias("_id"), pl.col(DOMAIN).alias("domain"), pl.col(LABEL).alias("label"),
+                       *PROPERTIES).with_row_index("_row")
     with_text = frame
     for row in tests.iter_rows(named=True):
         severity = _severity(row["effect"], row["p_bonferroni"], params)
@@ -382,32 +389,42 @@ def _mwu_finding(corpus, frame, wide, row, severity, labels, medians, means, par
     higher = row["auc"] >= 0.5
     scope = wide if pooled else wide.filter(pl.col("domain") == domain)
     binary = prop in BINARY_PROPERTIES
+    affected = scope.filter(pl.col(prop) == 1) if binary else scope.filter(pl.col("label") == label)
+    example_src = scope.filter(pl.col("label") == label)
+    example_src = (
+        example_src.filter(pl.col(prop) == 1)
+        if binary
+        else example_src.sort([prop, "_row"], descending=[higher, False])
+    )
+    queries = [
+        affected.select(pl.len().alias("rows")),
+        example_src.select("_id").head(3),
+        affected.select("_id").head(int(params["max_row_ids"]) if binary else 0),
+        scope.group_by(pl.col("label") == label).agg(pl.col(prop).mean()),
+    ]
+    n_affected, example_ids, id_frame, pooled_means = pl.collect_all(queries, engine="streaming")
+    pooled_mean = {bool(k): v for k, v in pooled_means.iter_rows()}
     mean_label = _label_mean(means, domain, prop, labels, label, rest=False) if not pooled else float(
-        scope.filter(pl.col("label") == label)[prop].mean()
+        pooled_mean.get(True) if pooled_mean.get(True) is not None else float("nan")
     )
     mean_rest = _label_mean(means, domain, prop, labels, label, rest=True) if not pooled else float(
-        scope.filter(pl.col("label") != label)[prop].mean()
+        pooled_mean.get(False) if pooled_mean.get(False) is not None else float("nan")
     )
     where = "across domains (within-domain comparison)" if pooled else f"in domain {domain}"
     if binary:
         detail = f"present in {mean_label:.1%} of {label} texts vs {mean_rest:.1%} of the others"
-        affected = scope.filter(pl.col(prop) == 1)
     else:
         med = medians.get((domain, prop, label))
         detail = (
             f"{'higher' if higher else 'lower'} in {label} texts than in the others (mean {mean_label:.3g} vs "
             f"{mean_rest:.3g}{'' if med is None else f', median for {label} {med:.3g}'})"
         )
-        affected = scope.filter(pl.col("label") == label)
     message = (
         f"Property {prop} {where} is {detail}: AUC = {row['auc']:.3f}, |2·AUC−1| = {row['effect']:.2f}, "
         f"Bonferroni p = {row['p_bonferroni']:.2g}."
     )
-    example_src = scope.filter(pl.col("label") == label)
-    example_src = example_src.filter(pl.col(prop) == 1) if binary else example_src.sort(prop, descending=higher)
-    example_ids = example_src["_id"].head(3)
-    examples = corpus.example_rows(frame.filter(pl.col(ID).is_in(example_ids.implode())))
-    row_ids = affected["_id"].head(int(params["max_row_ids"])).to_list() if binary else []
+    examples = corpus.example_rows(frame.filter(pl.col(ID).is_in(example_ids["_id"].implode())))
+    row_ids = id_frame["_id"].to_list()
     return Finding(
         check=CHECK_ID,
         severity=severity,
@@ -426,7 +443,7 @@ def _mwu_finding(corpus, frame, wide, row, severity, labels, medians, means, par
             "n_rest": row["n_rest"],
             **_thresholds(params),
         },
-        rows=int(affected.height),
+        rows=int(n_affected["rows"][0]),
         examples=examples,
         advice=ADVICE[_ADVICE_OF.get(prop, "typography")],
         tag=_ADVICE_OF.get(prop, "typography"),
@@ -442,7 +459,14 @@ def _cmh_finding(corpus, frame, wide, row, severity, params, m) -> Finding:
         f"(Cochran-Mantel-Haenszel): Mantel-Haenszel difference of shares {row['risk_difference']:+.1%}, "
         f"common odds ratio {row['odds_ratio']:.3g}, chi² = {row['chi2']:.1f}, Bonferroni p = {row['p_bonferroni']:.2g}."
     )
-    example_ids = carriers.filter(pl.col("label") == label)["_id"].head(3)
+    n_carriers, example_ids, id_frame = pl.collect_all(
+        [
+            carriers.select(pl.len().alias("rows")),
+            carriers.filter(pl.col("label") == label).select("_id").head(3),
+            carriers.select("_id").head(int(params["max_row_ids"])),
+        ],
+        engine="streaming",
+    )
     return Finding(
         check=CHECK_ID,
         severity=severity,
@@ -460,9 +484,9 @@ def _cmh_finding(corpus, frame, wide, row, severity, params, m) -> Finding:
             "present": row["present"],
             **_thresholds(params),
         },
-        rows=int(carriers.height),
-        examples=corpus.example_rows(frame.filter(pl.col(ID).is_in(example_ids.implode()))),
+        rows=int(n_carriers["rows"][0]),
+        examples=corpus.example_rows(frame.filter(pl.col(ID).is_in(example_ids["_id"].implode()))),
         advice=ADVICE[_ADVICE_OF.get(prop, "typography")],
         tag=_ADVICE_OF.get(prop, "typography"),
-        row_ids=[str(v) for v in carriers["_id"].head(int(params["max_row_ids"])).to_list()],
+        row_ids=[str(v) for v in id_frame["_id"].to_list()],
     )

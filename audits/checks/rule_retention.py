@@ -22,6 +22,8 @@ from corpus_sieve.audits.base import AuditConfig, AuditCorpus, CheckResult
 from corpus_sieve.audits.findings import Finding
 
 CHECK_ID = "rule_retention"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     #: difference in rejection rate between labels (0.10 = 10 percentage points)
     "warn_diff": 0.10,

@@ -36,12 +36,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from corpus_sieve.audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, AuditConfig, AuditCorpus, CheckResult
 from corpus_sieve.audits.findings import Finding
-from corpus_sieve.audits.stats.properties import PROPERTIES, corpus_properties
+from corpus_sieve.audits.stats.properties import PROPERTIES, TEXT_HASH, corpus_properties
+from corpus_sieve.audits.stats.sampling import first_of_each_text, sample_key, stratified_rows
 from corpus_sieve.audits.stats.shortcut_stats import balanced_accuracy_null
 
 CHECK_ID = "text_free_baseline"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     "folds": 5,
     "max_rows": 20_000,  # rows sampled per evaluation (per domain, and pooled)
@@ -61,18 +64,6 @@ ADVICE = (
     "for the properties named here and make them match across labels (normalise whitespace, quotes, "
     "encoding; strip markup; balance lengths) before training."
 )
-
-
-def _sample(frame: pl.DataFrame, max_rows: int, seed: int) -> pl.DataFrame:
-    """At most ``max_rows`` rows, the same share of every (domain, label) cell."""
-    if frame.height <= max_rows:
-        return frame
-    share = max_rows / frame.height
-    return (
-        frame.with_columns(_r=pl.int_range(pl.len()).shuffle(seed=seed).over(DOMAIN, LABEL), _n=pl.len().over(DOMAIN, LABEL))
-        .filter(pl.col("_r") < (pl.col("_n") * share).ceil())
-        .drop("_r", "_n")
-    )
 
 
 def _model(params: dict, seed: int, categorical: list[bool] | None):
@@ -151,34 +142,58 @@ def _severity(lift: float, p: float, params: dict) -> str | None:
 def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     params = config.for_check(CHECK_ID, DEFAULTS)
     frame = corpus.frame
-    props = corpus_properties(corpus)
+    wide = corpus_properties(corpus)
+    domains = corpus.domains
+    labels = corpus.labels
+    domain_code = {d: i for i, d in enumerate(domains)}
+    keys = wide.select(
+        pl.col(DOMAIN).replace_strict(domain_code, return_dtype=pl.UInt32).alias("dom"),
+        pl.col(LABEL).replace_strict({lab: i for i, lab in enumerate(labels)}, return_dtype=pl.UInt32).alias("lab"),
+        pl.col(TEXT_HASH),
+    ).collect(engine="streaming")
+    dom, lab = keys["dom"].to_numpy(), keys["lab"].to_numpy()
+    text_hash = keys[TEXT_HASH].to_numpy()
+    del keys
     # exact duplicates would land in both train and test folds and let the model
     # memorise their property vectors: each distinct text counts once per domain
-    data = props.with_columns(
-        frame[DOMAIN].alias(DOMAIN), frame[LABEL].alias(LABEL), frame[TEXT].hash(seed=0).alias("_text_hash")
-    ).unique(subset=[DOMAIN, "_text_hash"], keep="first", maintain_order=True)
-    domains = corpus.domains
-    domain_code = {d: i for i, d in enumerate(domains)}
+    distinct = first_of_each_text(dom, text_hash)
+    cell = dom.astype(np.int64) * max(len(labels), 1) + lab
+    sample_keys = sample_key(text_hash, config.seed)
+    del text_hash
     features = list(PROPERTIES)
     # drop properties that are constant in the whole corpus (nothing to learn, and saves time)
-    varying = [c for c in features if data[c].n_unique() > 1]
-    scopes: list[tuple[str, pl.DataFrame, list[str], list[bool] | None]] = [
-        (d, data.filter(pl.col(DOMAIN) == d), varying, None) for d in domains
-    ]
+    bounds = wide.select(*[pl.col(c).min().alias(f"min_{c}") for c in features],
+                         *[pl.col(c).max().alias(f"max_{c}") for c in features]).collect(engine="streaming")
+    varying = [c for c in features if bounds[f"min_{c}"][0] != bounds[f"max_{c}"][0]]
+    max_rows = int(params["max_rows"])
+    picks = [(d, stratified_rows(cell, sample_keys, distinct & (dom == i), max_rows), varying, None)
+             for i, d in enumerate(domains)]
     if len(domains) > 1:
-        pooled = data.with_columns(pl.col(DOMAIN).replace_strict(domain_code, return_dtype=pl.Int64).alias("domain_code"))
-        scopes.append((POOLED, pooled, varying + ["domain_code"], [False] * len(varying) + [True]))
+        picks.append((POOLED, stratified_rows(cell, sample_keys, distinct, max_rows),
+                      varying + ["domain_code"], [False] * len(varying) + [True]))
+    wanted = np.unique(np.concatenate([rows for _, (rows, _n), _, _ in picks]))
+    sampled = (
+        wide.with_row_index("_row")
+        .filter(pl.col("_row").is_in(pl.Series(wanted, dtype=pl.UInt32).implode()))
+        .with_columns(pl.col(DOMAIN).replace_strict(domain_code, return_dtype=pl.Int64).alias("domain_code"))
+        .collect(engine="streaming")
+        .sort("_row")
+    )
+    scopes: list[tuple[str, pl.DataFrame, int, list[str], list[bool] | None]] = [
+        (d, sampled.filter(pl.col("_row").is_in(pl.Series(rows, dtype=pl.UInt32).implode())), n, cols, categorical)
+        for d, (rows, n), cols, categorical in picks
+    ]
+    del dom, lab, cell, sample_keys, distinct
 
     findings, rows = [], []
-    for scope, subset, cols, categorical in scopes:
-        counts = subset[LABEL].value_counts()
+    for scope, sample, scope_rows, cols, categorical in scopes:
+        counts = sample[LABEL].value_counts()
         n_labels = counts.height
         smallest = int(counts["count"].min()) if n_labels else 0
-        base = {"domain": scope, "rows": subset.height, "labels": n_labels}
+        base = {"domain": scope, "rows": scope_rows, "labels": n_labels}
         if n_labels < 2 or smallest < int(params["folds"]) or not cols:
             rows.append({**base, "skipped": "fewer than 2 labels or too few texts per label"})
             continue
-        sample = _sample(subset, int(params["max_rows"]), config.seed)
         result = _evaluate_single_threaded(sample, cols, categorical, params, config.seed)
         lift = result["balanced_accuracy"] - result["chance"]
         severity = _severity(lift, result["p_value"], params)
@@ -204,7 +219,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         message = (
             f"A classifier on surface properties only (no words) {where} reaches balanced accuracy "
             f"{result['balanced_accuracy']:.3f} against chance {result['chance']:.3f} "
-            f"({int(params['folds'])}-fold CV on {result['n_sample']:,} of {subset.height:,} texts; accuracy "
+            f"({int(params['folds'])}-fold CV on {result['n_sample']:,} of {scope_rows:,} distinct texts; accuracy "
             f"{result['accuracy']:.3f} vs majority {result['majority_share']:.3f}; p = {result['p_value']:.2g}). "
             f"Most useful properties (permutation importance): {named}."
         )
@@ -232,7 +247,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
                 domain=None if scope == POOLED else scope,
                 feature=top[0][0] if top and top[0][1] > 0 else None,
                 statistic=statistic,
-                rows=subset.height,
+                rows=scope_rows,
                 examples=examples,
                 advice=ADVICE,
             )

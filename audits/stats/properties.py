@@ -43,7 +43,7 @@ import unicodedata
 
 import polars as pl
 
-from corpus_sieve.audits.base import ID, TEXT
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, TEXT
 
 URL_PATTERN = r"(?i)(?:https?://|www\.)[^\s<>\"'«»]+"
 MENTION_PATTERN = r"(?:^|[^\w@])@\w+"
@@ -178,18 +178,54 @@ def compute_properties(frame: pl.DataFrame, text_col: str = TEXT, id_col: str = 
     return props.select(ID, *PROPERTIES)
 
 
-def corpus_properties(corpus) -> pl.DataFrame:
-    """:func:`compute_properties` of ``corpus.frame``, computed once per corpus.
+#: the column of :func:`corpus_properties` holding a 64-bit hash of the text (exact duplicates share it)
+TEXT_HASH = "_text_hash"
 
-    ``property_shortcut`` and ``text_free_baseline`` both need the properties;
-    the result is cached on the corpus object so a full audit computes them once.
+
+def corpus_properties(corpus) -> pl.LazyFrame:
+    """The properties of every row of ``corpus``, with its ``domain``, ``label`` and :data:`TEXT_HASH`.
+
+    A LazyFrame in row order, computed once per corpus: ``property_shortcut``
+    and ``text_free_baseline`` both need it. In memory it is cached on the
+    corpus object; for a streamed corpus
+    (:class:`corpus_sieve.audits.scale.corpus.StreamedCorpus`) it is computed
+    batch by batch into a Parquet spill in the corpus's work directory and
+    scanned from there.
     """
     cached = getattr(corpus, "_surface_properties", None)
-    if cached is not None and cached.height == corpus.frame.height:
+    if cached is not None:
         return cached
-    props = compute_properties(corpus.frame)
+    if getattr(corpus, "streamed", False):
+        props = _spill_properties(corpus)
+    else:
+        props = _with_keys(corpus.frame, compute_properties(corpus.frame)).lazy()
     try:
         corpus._surface_properties = props
     except AttributeError:  # a slotted corpus: no cache, still correct
         pass
     return props
+
+
+def _with_keys(frame: pl.DataFrame, props: pl.DataFrame) -> pl.DataFrame:
+    return props.with_columns(
+        frame[DOMAIN].cast(pl.String).alias(DOMAIN),
+        frame[LABEL].cast(pl.String).alias(LABEL),
+        frame[TEXT].hash(seed=0).alias(TEXT_HASH),
+    )
+
+
+def _spill_properties(corpus) -> pl.LazyFrame:
+    import pyarrow.parquet as pq
+
+    path = corpus.spill_path("properties.parquet")
+    writer = None
+    try:
+        for batch in corpus.iter_batches([ID, TEXT, DOMAIN, LABEL]):
+            table = _with_keys(batch, compute_properties(batch)).to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return pl.scan_parquet(path)

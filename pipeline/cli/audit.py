@@ -53,22 +53,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write a recipe with one commented stage per mechanical fix of the findings "
                              "(sieve clean INPUT --recipe FILE runs it as is)")
     parser.add_argument("--top", type=int, default=5, metavar="N", help="findings to print (default: 5)")
+    parser.add_argument("--engine", choices=("auto", "memory", "streaming"), default="auto",
+                        help="streaming keeps the texts on disk and reads them batch by batch (bounded memory); "
+                             "auto streams inputs over 300,000 rows (default: auto)")
+    parser.add_argument("--work-dir", metavar="DIR", default=None,
+                        help="where the streaming engine writes its temporary files (default: the system temp dir)")
+    parser.add_argument("--quiet", action="store_true", help="no per-check progress lines on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
+    opened: list = []
+    try:
+        return _audit(args, opened)
+    finally:
+        for corpus in opened:
+            if corpus is not None and corpus.streamed:
+                corpus.close()
+
+
+def _audit(args: argparse.Namespace, opened: list) -> int:
     import traceback
 
     from corpus_sieve.audits.base import AuditConfig
     from corpus_sieve.audits.config import AuditConfigError, config_from_recipe, merge, parse_overrides
-    from corpus_sieve.audits.loader import AuditInputError, load_corpus
+    from corpus_sieve.audits.loader import AuditInputError
+    from corpus_sieve.audits.scale.loader import open_corpus
     from corpus_sieve.audits.report.outputs import write_outputs
     from corpus_sieve.audits.registry import CheckContractError, available_checks
     from corpus_sieve.audits.runner import CheckFailed, run_audit
 
+    corpus = None
     try:
         modules = available_checks()
-        corpus = load_corpus(
+        corpus = open_corpus(
             args.input,
+            args.engine,
+            work_dir=args.work_dir,
             text_col=args.text_col,
             label_col=args.label_col,
             domain_col=args.domain_col,
@@ -81,7 +101,10 @@ def run(args: argparse.Namespace) -> int:
         config = merge(base, thresholds=parse_overrides(args.overrides), allow_list=args.allow,
                        seed=args.seed, checks=modules)
         selected = [c.strip() for c in args.checks.split(",") if c.strip()] if args.checks else None
-        result = run_audit(corpus, config, selected, modules=modules)
+        progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+        if progress and corpus.streamed:
+            progress(f"streaming engine: {corpus.height:,} rows, texts on disk in {corpus.work_dir}")
+        result = run_audit(corpus, config, selected, modules=modules, progress=progress)
         paths = write_outputs(result, args.out)
         if args.suggest_recipe:
             from corpus_sieve.audits.recipe_suggestion import write_suggested_recipe
@@ -99,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"sieve audit: {exc}\nThis is a bug in corpus-sieve, not a problem with your data; "
               "please report it with the traceback above.", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        opened.append(corpus)
 
     print(summary(result, paths, top=args.top))
     if recipe:

@@ -123,4 +123,4 @@ def test_corpus_properties_is_cached(shared_data):
     c = corpus(dslcc(shared_data).head(50))
     first = corpus_properties(c)
     assert corpus_properties(c) is first
-    assert first["id"].to_list() == c.frame["id"].to_list()
+    assert first.collect()["id"].to_list() == c.frame["id"].to_list()

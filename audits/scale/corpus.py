@@ -1,0 +1,70 @@
+"""A corpus whose texts stay on disk: what ``sieve audit`` works on when the input is large.
+
+The loader (:mod:`corpus_sieve.audits.scale.loader`) writes the canonical
+columns once to a Parquet file in a work directory, in row groups of
+``batch_rows`` rows, and keeps in memory only the small per-row metadata:
+``id`` and the label, domain, split and source as Enums (one or two bytes a
+row each). Checks read the texts batch by batch (:meth:`StreamedCorpus.iter_batches`)
+or through lazy queries (:meth:`StreamedCorpus.scan`) that polars' streaming
+engine runs in bounded memory, so the audit's memory does not grow with the
+corpus's text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from corpus_sieve.audits.base import ID, TEXT
+from corpus_sieve.audits.loader import LoadedCorpus
+
+#: rows per batch and per row group of the canonical file
+BATCH_ROWS = 200_000
+
+
+@dataclass
+class StreamedCorpus(LoadedCorpus):
+    """A :class:`~corpus_sieve.audits.loader.LoadedCorpus` whose ``frame`` holds no text.
+
+    ``frame`` has ``id``, ``label``, ``domain``, ``split`` and ``source``;
+    ``canonical`` is the Parquet file with every canonical column, ``text``
+    included, in the same row order; ``work_dir`` holds it and the checks'
+    spills and is removed by :meth:`close`.
+    """
+
+    canonical: Path | None = None
+    work_dir: Path | None = None
+    batch_rows: int = BATCH_ROWS
+    _owns_work_dir: bool = field(default=False, repr=False)
+
+    streamed = True
+
+    def scan(self) -> pl.LazyFrame:
+        return pl.scan_parquet(self.canonical)
+
+    def iter_batches(self, columns: list[str] | None = None, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
+        import pyarrow.parquet as pq
+
+        handle = pq.ParquetFile(self.canonical)
+        for batch in handle.iter_batches(batch_size=batch_rows or self.batch_rows, columns=columns, use_threads=True):
+            yield pl.from_arrow(batch)
+
+    def with_text(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if TEXT in frame.columns or frame.height == 0:
+            return frame
+        ids = frame[ID].cast(pl.String)
+        texts = self.scan().select(ID, TEXT).filter(pl.col(ID).is_in(ids.implode())).collect(engine="streaming")
+        return frame.with_columns(pl.col(ID).cast(pl.String)).join(texts, on=ID, how="left", maintain_order="left")
+
+    def spill_path(self, name: str) -> Path:
+        """A path in the work directory for a check's spill file."""
+        return self.work_dir / name
+
+    def close(self) -> None:
+        """Remove the work directory (when the loader created it)."""
+        if self._owns_work_dir and self.work_dir is not None:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
