@@ -182,7 +182,8 @@ def merge_flags(
     """One row per corpus id: every check's flag columns plus :data:`FLAGGED_BY`.
 
     A flag column two checks both use is prefixed with the check id
-    (``duplicates__group``); boolean flags of rows a check left out are False.
+    (``duplicates__group``); boolean flags of rows a check left out are
+    False and list flags empty, so a check may list only the rows it flags.
     """
     merged = ids
     names = [c for _, frame in flag_frames for c in frame.columns if c != ID]
@@ -199,8 +200,10 @@ def merge_flags(
         renames = {c: f"{check_id}__{c}" for c in frame.columns if c in clashing}
         frame = frame.rename(renames)
         bool_cols = [c for c, t in frame.schema.items() if t == pl.Boolean]
+        list_cols = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
         merged = merged.join(frame, on=ID, how="left", maintain_order="left").with_columns(
-            pl.col(bool_cols).fill_null(False)
+            pl.col(bool_cols).fill_null(False),
+            *[pl.col(c).fill_null(pl.lit([], dtype=frame.schema[c])) for c in list_cols],
         )
     return merged.join(_flagged_by(findings), on=ID, how="left", maintain_order="left").with_columns(
         pl.col(FLAGGED_BY).fill_null(pl.lit([], dtype=pl.List(pl.String)))

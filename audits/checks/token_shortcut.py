@@ -46,9 +46,13 @@ Reported
     plot; ``flags`` gives each row its ``shortcut_features`` (flagged warn/error
     features it holds) and ``has_shortcut``.
 
-Speed: one native pass to tokenise (lowercase, ``\\W+`` -> space, split, bigrams
-by two ``\\w+ \\w+`` extractions), one explode of the unique features per
-document and one group-by (domain, feature) with a count per label.
+Speed and memory: the corpus is read batch by batch, three times
+(:mod:`corpus_sieve.audits.stats.token_counts`): a hashed screen, exact
+counts of the features that pass it (the same table as one in-memory
+group-by), then the evidence for the candidates (tagging sample, first rows
+per label, the rows that hold them). Tokenising is native (lowercase,
+``\\W+`` -> space, split, bigrams by two ``\\w+ \\w+`` extractions). Flags list
+only the rows holding a flagged feature; ``flags.parquet`` fills the rest.
 """
 
 from __future__ import annotations
@@ -67,9 +71,13 @@ from corpus_sieve.audits.stats.shortcut_stats import (
     proportion_z,
     tarone_testable,
 )
-from corpus_sieve.audits.stats.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features
+from corpus_sieve.audits.stats.sampling import sample_key
+from corpus_sieve.audits.stats.token_counts import Evidence, collect_evidence, count_features, indexed_batches
+from corpus_sieve.audits.stats.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features, tagging_features
 
 CHECK_ID = "token_shortcut"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     "min_count": 5,  # documents holding the feature in the domain, below: not counted (testability decides the rest)
     "bh_q": 0.01,  # Benjamini-Hochberg false discovery rate per domain
@@ -114,55 +122,22 @@ ADVICE = {
 }
 
 
-def _doc_features(frame: pl.DataFrame, bigrams: bool) -> pl.DataFrame:
-    """``doc``, ``dom``, ``lab`` and the list of unique features of each document."""
-    norm = pl.col("norm")
-    parts = [norm.str.split(" ")]
-    if bigrams:
-        # words are single-space separated, so the non-overlapping `\w+ \w+` matches of the
-        # text and of the text without its first word are together every adjacent pair
-        parts.append(norm.str.extract_all(r"\w+ \w+"))
-        parts.append(norm.str.replace(r"^\w+ ?", "").str.extract_all(r"\w+ \w+"))
-    return (
-        frame.lazy()
-        .with_columns(
-            norm=pl.col(TEXT).fill_null("").str.to_lowercase().str.replace_all(r"\W+", " ").str.strip_chars()
-        )
-        .select("doc", "dom", "lab", feature=pl.concat_list(parts).list.unique())
-        .collect()
-    )
-
-
-def _tested(doc_lists: pl.DataFrame, n_labels: int, min_count: int) -> pl.DataFrame:
-    """(dom, feature, n, k_0 .. k_{L-1}) for features in >= min_count documents."""
-    sums = [(pl.col("lab") == i).sum().alias(f"k_{i}") for i in range(n_labels)]
-    return (
-        doc_lists.lazy()
-        .select("dom", "lab", "feature")
-        .explode("feature")
-        .filter(pl.col("feature") != "")
-        .group_by("dom", "feature")
-        .agg(pl.len().alias("n"), *sums)
-        .filter(pl.col("n") >= min_count)
-        .collect()
-    )
-
-
 def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     params = config.for_check(CHECK_ID, DEFAULTS)
     frame = corpus.frame
     domains, labels = corpus.domains, corpus.labels
     dom_code = {d: i for i, d in enumerate(domains)}
     lab_code = {lab: i for i, lab in enumerate(labels)}
-    indexed = frame.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
-        pl.col(DOMAIN).replace_strict(dom_code, return_dtype=pl.UInt32).alias("dom"),
-        pl.col(LABEL).replace_strict(lab_code, return_dtype=pl.UInt32).alias("lab"),
-        TEXT,
-    )
-    doc_lists = _doc_features(indexed, bool(params["bigrams"]))
-    counts = _tested(doc_lists, len(labels), int(params["min_count"]))
-    prior_counts = indexed.group_by("dom", "lab").len()
+    bigrams = bool(params["bigrams"])
+
+    def batches():
+        return indexed_batches(corpus.iter_batches([TEXT, DOMAIN, LABEL]), dom_code, lab_code)
+
+    counts = count_features(batches, corpus.height, len(labels), int(params["min_count"]), bigrams)
+    prior_counts = frame.group_by(
+        pl.col(DOMAIN).cast(pl.String).replace_strict(dom_code, return_dtype=pl.UInt32).alias("dom"),
+        pl.col(LABEL).cast(pl.String).replace_strict(lab_code, return_dtype=pl.UInt32).alias("lab"),
+    ).len()
     totals = {d: 0 for d in range(len(domains))}
     label_totals: dict[tuple[int, int], int] = {}
     for d, lab, c in prior_counts.iter_rows():
@@ -176,12 +151,10 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         | pl.col("feature").str.split(" ").list.eval(pl.element().is_in(list(allow))).list.any()
     )
     candidates = table.filter(pl.col("candidate")).select("dom", "feature").unique()
-    doc_features = None
+    evidence = None
     if candidates.height:
-        doc_features = doc_lists.select("doc", "dom", "feature").explode("feature")
-        tags = tag_features(
-            indexed.select("doc", "dom", TEXT), doc_features, candidates, params, seed=config.seed
-        ).select("dom", "feature", "tag")
+        evidence, texts = _evidence(corpus, batches, candidates, params, config.seed)
+        tags = tag_features(texts, evidence.doc_features, candidates, params).select("dom", "feature", "tag")
     else:
         tags = pl.DataFrame(schema={"dom": pl.UInt32, "feature": pl.String, "tag": pl.String})
     table = table.join(tags, on=["dom", "feature"], how="left")
@@ -195,7 +168,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         flagged.select("dom", "feature", "lab", "severity"), on=["dom", "feature", "lab"], how="left"
     )
 
-    findings, flags = _report(corpus, indexed, doc_features, flagged, domains, labels, totals, params)
+    findings, flags = _report(corpus, evidence, flagged, domains, labels, totals, params)
     result_table = table.select(
         pl.col("dom").replace_strict(dict(enumerate(domains)), return_dtype=pl.String).alias("domain"),
         "feature",
@@ -217,6 +190,39 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         "severity",
     )
     return CheckResult(findings=findings, tables={"tokens": result_table}, flags=flags)
+
+
+def _evidence(corpus: AuditCorpus, batches, candidates: pl.DataFrame, params: dict, seed: int):
+    """One more pass for what tagging and reporting the candidates needs, plus the texts tagging reads."""
+    keys = sample_key(np.arange(corpus.height, dtype=np.uint64), seed)
+    dom = corpus.frame.select(pl.col(DOMAIN).cast(pl.String).rank("dense").cast(pl.Int64)).to_series().to_numpy()
+    per_domain = int(params["tag_sample_docs"])
+    sample = np.flatnonzero(_rank_within(dom, keys) < per_domain).astype(np.uint32)
+    evidence = collect_evidence(
+        batches(), bool(params["bigrams"]), tagging_features(candidates), candidates, sample,
+        lambda docs: keys[docs.astype(np.int64)], int(params["tag_docs_per_feature"]), int(params["max_row_ids"]),
+    )
+    docs = np.union1d(sample, evidence.doc_features["doc"].to_numpy()).astype(np.int64)
+    chosen = corpus.frame[docs.tolist()].select(
+        pl.Series("doc", docs, dtype=pl.UInt32),
+        pl.col(DOMAIN).cast(pl.String).replace_strict(
+            {d: i for i, d in enumerate(corpus.domains)}, return_dtype=pl.UInt32).alias("dom"),
+        ID,
+        pl.Series("key", keys[docs], dtype=pl.UInt64),
+    )
+    texts = corpus.with_text(chosen).select("doc", "dom", TEXT, "key")
+    return evidence, texts
+
+
+def _rank_within(group: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Rank (0-based) of each row's key among the rows of its group."""
+    order = np.lexsort((keys, group))
+    g = group[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, g.size])
+    rank = np.empty(g.size, dtype=np.int64)
+    rank[order] = np.arange(g.size) - np.repeat(starts, sizes)
+    return rank
 
 
 def _score(
@@ -292,8 +298,7 @@ def _score(
 
 def _report(
     corpus: AuditCorpus,
-    indexed: pl.DataFrame,
-    doc_features: pl.DataFrame | None,
+    evidence: Evidence | None,
     flagged: pl.DataFrame,
     domains: list[str],
     labels: list[str],
@@ -301,12 +306,10 @@ def _report(
     params: dict,
 ) -> tuple[list[Finding], pl.DataFrame]:
     frame = corpus.frame
-    empty_flags = frame.select(
-        ID,
-        pl.lit([], dtype=pl.List(pl.String)).alias("shortcut_features"),
-        pl.lit(False).alias("has_shortcut"),
+    empty_flags = pl.DataFrame(
+        schema={ID: pl.String, "shortcut_features": pl.List(pl.String), "has_shortcut": pl.Boolean}
     )
-    if flagged.height == 0 or doc_features is None:
+    if flagged.height == 0 or evidence is None:
         return [], empty_flags
     rank = {"error": 2, "warn": 1, "info": 0}
     flagged = flagged.with_columns(
@@ -315,33 +318,23 @@ def _report(
     cap = int(params["max_findings_per_domain"])
     reported = flagged.group_by("dom", maintain_order=True).head(cap)
 
-    # one pass over the document features for every flagged feature
-    hits = doc_features.join(flagged.select("dom", "feature").unique(), on=["dom", "feature"], how="semi")
+    # the rows holding an alarming (warn/error) feature, and which ones (rows without any: the runner's defaults)
     alarming = flagged.filter(pl.col("severity") != "info").select("dom", "feature").unique()
     carried = (
-        hits.join(alarming, on=["dom", "feature"], how="semi")
+        evidence.carriers.join(alarming, on=["dom", "feature"], how="semi")
         .group_by("doc")
         .agg(pl.col("feature").unique().sort().alias("shortcut_features"))
+        .sort("doc")
     )
-    flags = (
-        indexed.select("doc")
-        .join(carried, on="doc", how="left")
-        .select(
-            frame[ID].alias(ID),
-            pl.col("shortcut_features").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-        )
-        .with_columns(has_shortcut=pl.col("shortcut_features").list.len() > 0)
+    flags = carried.select(
+        frame[ID].gather(carried["doc"]).cast(pl.String).alias(ID),
+        "shortcut_features",
+        has_shortcut=pl.lit(True),
     )
 
     max_ids = int(params["max_row_ids"])
-    reported_hits = (
-        hits.join(reported.select("dom", "feature").unique(), on=["dom", "feature"], how="semi")
-        .join(indexed.select("doc", "lab"), on="doc", how="left")
-        .sort("doc")
-        .group_by("dom", "feature", "lab")
-        .agg(pl.col("doc").head(max_ids))
-    )
-    docs_by_key = {(d, f, lab): docs for d, f, lab, docs in reported_hits.iter_rows()}
+    reported_hits = evidence.first_docs.join(reported.select("dom", "feature").unique(), on=["dom", "feature"], how="semi")
+    docs_by_key = {(d, f, lab): docs for d, f, lab, docs in reported_hits.select("dom", "feature", "lab", "doc").iter_rows()}
 
     findings: list[Finding] = []
     for row in reported.iter_rows(named=True):

@@ -215,15 +215,19 @@ def _span_share(docs: pl.DataFrame, holding: pl.DataFrame, pattern: str, name: s
 
 
 def _sample_docs(
-    texts: pl.DataFrame, doc_features: pl.DataFrame, wanted: pl.DataFrame, p: dict, seed: int
+    texts: pl.DataFrame, doc_features: pl.DataFrame, wanted: pl.DataFrame, p: dict
 ) -> pl.DataFrame:
     """A seeded sample of documents per domain, plus documents of features rare in it.
 
-    Duplicate texts are read once: copies of one sentence would make any word look
-    like a fixed phrase.
+    The sample is the ``tag_sample_docs`` documents of each domain with the
+    smallest seeded ``key``; a feature held by fewer than
+    ``tag_docs_per_feature`` of them adds its own smallest-key documents. Keys
+    are fixed per document, so the choice does not depend on how the corpus is
+    read. Duplicate texts are read once: copies of one sentence would make any
+    word look like a fixed phrase.
     """
     per_domain = int(p["tag_sample_docs"])
-    base = texts.filter(pl.int_range(pl.len()).shuffle(seed=seed).over("dom") < per_domain).select("doc")
+    base = texts.filter(pl.col("key").rank("ordinal").over("dom") <= per_domain).select("doc")
     per_feature = int(p["tag_docs_per_feature"])
     seen = (
         doc_features.join(base, on="doc", how="semi")
@@ -238,15 +242,33 @@ def _sample_docs(
     per_feature = max(2, min(per_feature, budget // max(1, rare.height)))
     extra = (
         doc_features.join(rare, on=["dom", "feature"], how="semi")
+        .join(texts.select("doc", "key"), on="doc", how="inner")
         .group_by("dom", "feature")
-        .agg(pl.col("doc").shuffle(seed=seed).head(per_feature))
+        .agg(pl.col("doc").sort_by("key", "doc").head(per_feature))
         .explode("doc")
         .select("doc")
         .unique()
         .sort("doc")
     )
     chosen = pl.concat([base, extra]).unique()
-    return texts.join(chosen, on="doc", how="semi").unique(subset=["dom", "text"], keep="first")
+    return texts.sort("doc").join(chosen, on="doc", how="semi").unique(subset=["dom", "text"], keep="first")
+
+
+def _words(candidates: pl.DataFrame) -> pl.DataFrame:
+    """The candidate words and the words of the candidate bigrams, (dom, feature) once each."""
+    is_bigram = pl.col("feature").str.contains(" ")
+    return pl.concat(
+        [
+            candidates.filter(~is_bigram).select("dom", "feature"),
+            candidates.filter(is_bigram).select("dom", pl.col("feature").str.split(" ")).explode("feature"),
+        ]
+    ).unique()
+
+
+def tagging_features(candidates: pl.DataFrame) -> pl.DataFrame:
+    """(dom, feature) whose documents :func:`tag_features` reads for ``candidates``: the candidates
+    and the words of the candidate bigrams."""
+    return pl.concat([candidates.select("dom", "feature"), _words(candidates)]).unique()
 
 
 def tag_features(
@@ -254,16 +276,19 @@ def tag_features(
     doc_features: pl.DataFrame,
     candidates: pl.DataFrame,
     params: dict | None = None,
-    seed: int = 0,
 ) -> pl.DataFrame:
     """Tag each candidate feature.
 
     Parameters
     ----------
     texts
-        ``doc`` (row index), ``dom`` and ``text`` (original case) of the corpus.
+        ``doc`` (row index), ``dom``, ``text`` (original case) and ``key`` (a
+        seeded 64-bit sampling key) of the documents that may be read: at
+        least the ``tag_sample_docs`` smallest-key documents of each domain
+        and the ``tag_docs_per_feature`` smallest-key documents of each
+        feature (all documents will do).
     doc_features
-        ``doc``, ``dom``, ``feature``: the (unique) features of each document.
+        ``doc``, ``dom``, ``feature``: the (unique) features of those documents.
     candidates
         ``dom``, ``feature`` to tag (unigrams and bigrams, bigram words joined by a space).
     params
@@ -284,13 +309,8 @@ def tag_features(
     candidates = candidates.select("dom", "feature").unique()
     is_bigram = pl.col("feature").str.contains(" ")
     bigrams = candidates.filter(is_bigram)
-    words = pl.concat(
-        [
-            candidates.filter(~is_bigram),
-            bigrams.select("dom", pl.col("feature").str.split(" ")).explode("feature"),
-        ]
-    ).unique()
-    docs = _sample_docs(texts, doc_features, pl.concat([words, bigrams]).unique(), p, seed)
+    words = _words(candidates)
+    docs = _sample_docs(texts, doc_features, pl.concat([words, bigrams]).unique(), p)
     occ = _occurrences(docs)
 
     word_occ = occ.rename({"lw": "feature"}).join(words, on=["dom", "feature"], how="semi")

@@ -8,6 +8,8 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+
+from corpus_sieve.audits.runner import merge_flags
 from _shortcut_data import corpus, dslcc, loud, permuted, plant, tatoeba
 
 from corpus_sieve.audits.base import AuditConfig
@@ -72,10 +74,14 @@ def test_planted_credit_line_is_found_tagged_and_escalated(shared_data):
     tags = dict(table.filter(pl.col("severity").is_not_null()).select("feature", "tag").iter_rows())
     assert tags["tupinambá"] in ("boilerplate", "named_entity")
     assert tags["agência tupinambá"] == "boilerplate"
-    # every planted row carries the flag; the flags frame covers every row
-    flags = result.flags.join(frame.select("id", "planted"), on="id")
+    # every planted row carries the flag; the flags frame lists only rows that hold a shortcut,
+    # and the runner's merged flags cover every row
+    assert result.flags["has_shortcut"].all()
+    flags = merge_flags(frame.select("id"), [("token_shortcut", result.flags)], []).join(
+        frame.select("id", "planted"), on="id")
     assert flags.height == frame.height
     assert flags.filter("planted")["has_shortcut"].all()
+    assert flags.filter(~pl.col("has_shortcut"))["shortcut_features"].list.len().max() == 0
     assert flags.filter("planted")["shortcut_features"].list.contains("tupinambá").all()
 
 
@@ -139,7 +145,7 @@ def test_english_corpus_and_no_findings_when_nothing_predicts():
     )
     result = token_shortcut.run(corpus(frame), AuditConfig())
     assert result.findings == []
-    assert result.flags.height == 400 and not result.flags["has_shortcut"].any()
+    assert result.flags.height == 0
 
 
 def test_static_tags():
