@@ -53,6 +53,9 @@ class AuditCorpus:
 
     #: whether the texts live on disk (:class:`corpus_sieve.audits.scale.corpus.StreamedCorpus`)
     streamed = False
+    #: the near-duplicate index class for this corpus (None: the in-memory
+    #: :class:`corpus_sieve.audits.stats.neardup.NearDupIndex`); called as ``cls(frame, params, corpus=corpus)``
+    near_dup_index_class = None
 
     @property
     def labels(self) -> list[str]:

@@ -133,13 +133,14 @@ def suggest_recipe(result: AuditResult, input_path: str | None = None) -> str:
     return "\n".join(head + stages) + "\n"
 
 
-def _flag_ids(flags: pl.DataFrame, column: str, not_null: bool = False) -> list[str]:
+def _flag_ids(flags: pl.DataFrame | pl.LazyFrame, column: str, not_null: bool = False) -> list[str]:
     """Ids of the rows a flag column marks (a boolean, or a non-null value), in corpus order."""
-    names = [c for c in flags.columns if c == column or c.endswith(f"__{column}")]
+    lazy = flags.lazy()
+    names = [c for c in lazy.collect_schema().names() if c == column or c.endswith(f"__{column}")]
     if not names:
         return []
-    marked = flags[names[0]].is_not_null() if not_null else flags[names[0]].fill_null(False).cast(pl.Boolean)
-    return flags.filter(marked)[ID].cast(pl.String).to_list()
+    marked = pl.col(names[0]).is_not_null() if not_null else pl.col(names[0]).fill_null(False).cast(pl.Boolean)
+    return lazy.filter(marked).select(pl.col(ID).cast(pl.String)).collect(engine="streaming")[ID].to_list()
 
 
 def write_suggested_recipe(result: AuditResult, path: str | Path, input_path: str | None = None) -> Path:

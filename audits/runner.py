@@ -49,7 +49,8 @@ class AuditResult:
     config: AuditConfig
     findings: list[Finding]
     tables: dict[str, dict[str, Any]]
-    flags: pl.DataFrame
+    #: a LazyFrame (a scan of the work directory's spill) for a streamed corpus
+    flags: pl.DataFrame | pl.LazyFrame
     timings: dict[str, float]
     thresholds: dict[str, dict[str, Any]]
     checks_run: list[str] = field(default_factory=list)
@@ -142,7 +143,11 @@ def run_audit(
         if result.flags is not None:
             flag_frames.append((check_id, result.flags))
 
-    flags = merge_flags(corpus.frame.select(ID), flag_frames, findings)
+    defaults = {c: dict(getattr(m, "FLAG_DEFAULTS", {}) or {}) for c, m in selected_modules.items()}
+    if corpus.streamed:
+        flags = spill_flags(corpus, flag_frames, findings, defaults)
+    else:
+        flags = merge_flags(corpus.frame.select(ID), flag_frames, findings, defaults)
     return AuditResult(
         corpus=corpus,
         config=config,
@@ -177,13 +182,20 @@ def _progress_line(number: int, total: int, check_id: str, seconds: float, elaps
 
 
 def merge_flags(
-    ids: pl.DataFrame, flag_frames: list[tuple[str, pl.DataFrame]], findings: list[Finding]
+    ids: pl.DataFrame,
+    flag_frames: list[tuple[str, pl.DataFrame]],
+    findings: list[Finding],
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    validate: bool = True,
 ) -> pl.DataFrame:
     """One row per corpus id: every check's flag columns plus :data:`FLAGGED_BY`.
 
     A flag column two checks both use is prefixed with the check id
     (``duplicates__group``); boolean flags of rows a check left out are
-    False and list flags empty, so a check may list only the rows it flags.
+    False and list flags empty, so a check may list only the rows it flags;
+    ``defaults`` (a check module's ``FLAG_DEFAULTS``) give other columns their
+    value for the rows left out.
     """
     merged = ids
     names = [c for _, frame in flag_frames for c in frame.columns if c != ID]
@@ -192,22 +204,59 @@ def merge_flags(
         if ID not in frame.columns:
             raise CheckFailed(check_id, f"flags frame has no {ID!r} column (columns: {frame.columns})")
         frame = frame.with_columns(pl.col(ID).cast(pl.String))
-        if frame[ID].is_duplicated().any():
-            raise CheckFailed(check_id, "flags frame has repeated ids; it must have one row per id")
-        extra = frame.join(ids, on=ID, how="anti")
-        if extra.height:
-            raise CheckFailed(check_id, f"flags frame has {extra.height} id(s) not in the corpus, e.g. {extra[ID][0]!r}")
+        if validate:
+            _validate_flags(check_id, frame, ids)
         renames = {c: f"{check_id}__{c}" for c in frame.columns if c in clashing}
         frame = frame.rename(renames)
         bool_cols = [c for c, t in frame.schema.items() if t == pl.Boolean]
         list_cols = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+        own = {renames.get(c, c): v for c, v in ((defaults or {}).get(check_id) or {}).items()}
         merged = merged.join(frame, on=ID, how="left", maintain_order="left").with_columns(
             pl.col(bool_cols).fill_null(False),
             *[pl.col(c).fill_null(pl.lit([], dtype=frame.schema[c])) for c in list_cols],
+            *[pl.col(c).fill_null(pl.lit(v, dtype=frame.schema[c])) for c, v in own.items() if c in frame.columns],
         )
     return merged.join(_flagged_by(findings), on=ID, how="left", maintain_order="left").with_columns(
         pl.col(FLAGGED_BY).fill_null(pl.lit([], dtype=pl.List(pl.String)))
     )
+
+
+def _validate_flags(check_id: str, frame: pl.DataFrame, ids: pl.DataFrame) -> None:
+    if frame[ID].is_duplicated().any():
+        raise CheckFailed(check_id, "flags frame has repeated ids; it must have one row per id")
+    extra = frame.join(ids, on=ID, how="anti")
+    if extra.height:
+        raise CheckFailed(check_id, f"flags frame has {extra.height} id(s) not in the corpus, e.g. {extra[ID][0]!r}")
+
+
+def spill_flags(
+    corpus: AuditCorpus,
+    flag_frames: list[tuple[str, pl.DataFrame]],
+    findings: list[Finding],
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
+    chunk_rows: int = 500_000,
+) -> pl.LazyFrame:
+    """:func:`merge_flags` for a streamed corpus, written chunk by chunk to ``flags.parquet`` in its
+    work directory and returned as a scan (the merged flags of ten million rows would not fit)."""
+    import pyarrow.parquet as pq
+
+    ids = corpus.frame.select(pl.col(ID).cast(pl.String))
+    for check_id, frame in flag_frames:
+        if ID in frame.columns:
+            _validate_flags(check_id, frame.with_columns(pl.col(ID).cast(pl.String)), ids)
+    path = corpus.spill_path("flags.parquet")
+    writer = None
+    try:
+        for start in range(0, ids.height, chunk_rows):
+            part = merge_flags(ids.slice(start, chunk_rows), flag_frames, findings, defaults, validate=False)
+            table = part.to_arrow()
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return pl.scan_parquet(path)
 
 
 def _flagged_by(findings: list[Finding]) -> pl.DataFrame:
@@ -262,4 +311,4 @@ def corpus_summary(corpus: AuditCorpus) -> dict[str, Any]:
     return summary
 
 
-__all__ = ["AuditResult", "CheckFailed", "CheckContractError", "run_audit", "merge_flags", "corpus_summary"]
+__all__ = ["AuditResult", "CheckFailed", "CheckContractError", "run_audit", "merge_flags", "spill_flags", "corpus_summary"]

@@ -23,6 +23,8 @@ from corpus_sieve.audits.findings import Finding
 from corpus_sieve.audits.stats.neardup import NearDupParams, corpus_index
 
 CHECK_ID = "conflicting_labels"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     "warn_groups": 1,
     "error_groups": 100,
@@ -31,6 +33,7 @@ DEFAULTS: dict[str, float | int] = {
     "threshold": 0.9,
     #: 0 switches the near-duplicate search off (exact conflicts only)
     "near": 1,
+    "max_row_ids": 10_000,  # row ids kept per finding (flags hold them all)
 }
 
 _ADVICE = (
@@ -51,37 +54,38 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         matches, work = index.cross_group_matches(frame[LABEL], None, NearDupParams(**{**params.__dict__, "threshold": 1.01}))
     rows = matches["row"].to_numpy()
     partners = matches["partner"].to_numpy()
-    graph = coo_matrix((np.ones(rows.size), (rows, partners)), shape=(n, n))
+    # only the rows in a conflict take part: components over them, not over the corpus
+    involved = np.unique(np.concatenate([rows, partners]))
+    m = involved.size
+    graph = coo_matrix(
+        (np.ones(rows.size), (np.searchsorted(involved, rows), np.searchsorted(involved, partners))), shape=(m, m)
+    )
     _, comp = connected_components(graph, directed=False)
-    conflicting = np.zeros(n, dtype=bool)
-    conflicting[rows] = True
-    conflicting[partners] = True
-    near_only = np.zeros(n, dtype=bool)
     exact_rows = matches.filter("exact")
-    is_exact = np.zeros(n, dtype=bool)
-    is_exact[exact_rows["row"].to_numpy()] = True
-    is_exact[exact_rows["partner"].to_numpy()] = True
-    near_only = conflicting & ~is_exact
+    is_exact = np.zeros(m, dtype=bool)
+    is_exact[np.searchsorted(involved, exact_rows["row"].to_numpy())] = True
+    is_exact[np.searchsorted(involved, exact_rows["partner"].to_numpy())] = True
 
-    ids = frame[ID]
+    picked = frame[involved.tolist()]
     info = pl.DataFrame(
-        {"i": np.arange(n), ID: ids, "comp": comp, "conflicting": conflicting, "exact": is_exact}
-    ).with_columns(frame[DOMAIN], frame[LABEL])
+        {"i": involved, ID: picked[ID].cast(pl.String), "comp": comp, "conflicting": np.ones(m, dtype=bool),
+         "exact": is_exact}
+    ).with_columns(picked[DOMAIN].cast(pl.String), picked[LABEL].cast(pl.String))
     groups = (
-        info.filter("conflicting")
-        .group_by("comp")
+        info.group_by("comp")
         .agg(first=pl.col(ID).sort_by("i").first(), exact=pl.col("exact").all(), labels=pl.col(LABEL).n_unique())
     )
     info = info.join(groups.select("comp", "first"), on="comp", how="left")
     flags = info.sort("i").select(ID, conflicting="conflicting", conflict_group=pl.col("first"))
-    in_groups = info.filter("conflicting").join(groups.select("comp", pl.col("exact").alias("group_exact")), on="comp")
+    in_groups = info.join(groups.select("comp", pl.col("exact").alias("group_exact")), on="comp")
+    domain_rows = dict(frame.group_by(pl.col(DOMAIN).cast(pl.String)).len().iter_rows())
 
     sampled = work.get("sampled_share", 1.0)
     findings: list[Finding] = []
     scopes = [None] + (corpus.domains if corpus.has_domain and len(corpus.domains) > 1 else [])
     for d in scopes:
         scope = in_groups if d is None else in_groups.filter(pl.col(DOMAIN) == d)
-        total = n if d is None else int((frame[DOMAIN] == d).sum())
+        total = n if d is None else domain_rows.get(d, 0)
         for exact in (True, False):
             sub = scope.filter(pl.col("group_exact") == exact)
             if sub.height == 0:
@@ -97,7 +101,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
             else:
                 severity = "warn" if n_groups >= cfg["warn_groups"] else "info"
             first_comp = sub.sort("i")["comp"][0]
-            example_rows = frame.filter(pl.col(ID).is_in(sub.filter(pl.col("comp") == first_comp)[ID].implode()))
+            example_rows = sub.filter(pl.col("comp") == first_comp).sort("i").select(ID, LABEL, DOMAIN)
             kind = "exact" if exact else f"near (Jaccard >= {params.threshold})"
             where = f"domain {d!r}" if d is not None else "the corpus"
             note = f"; near-duplicate search verified a seeded sample of {sampled:.0%} of the candidates" if sampled < 1 and not exact else ""
@@ -123,7 +127,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
                     f"({sub.height} rows, {share:.2%}){note}",
                     advice=_ADVICE,
                     examples=corpus.example_rows(example_rows),
-                    row_ids=sub[ID].to_list(),
+                    row_ids=sub.sort("i")[ID].head(int(cfg["max_row_ids"])).to_list(),
                 )
             )
     return CheckResult(

@@ -11,18 +11,24 @@ row, null when the text is unique) and ``duplicate_count`` (group size).
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
-from corpus_sieve.audits.base import DOMAIN, ID, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, AuditConfig, AuditCorpus, CheckResult
 from corpus_sieve.audits.findings import Finding
 from corpus_sieve.audits.stats.neardup import corpus_index
 
 CHECK_ID = "duplicates"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     #: share of redundant rows (copies beyond the first) that warns / errors
     "warn_share": 0.01,
     "error_share": 0.10,
+    "max_row_ids": 10_000,  # row ids kept per finding (flags hold them all)
 }
+#: flag values of the rows this check leaves out of its (sparse) flags: a unique text is a group of one
+FLAG_DEFAULTS = {"duplicate_count": 1}
 
 _ADVICE = (
     "Repeated texts weigh more in training and, across splits, inflate test scores; deduplicate on the "
@@ -34,32 +40,34 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     cfg = config.for_check(CHECK_ID, DEFAULTS)
     frame = corpus.frame
     index = corpus_index(corpus)
-    keyed = frame.select(ID, DOMAIN).with_columns(key=pl.Series(index.key_id), i=pl.int_range(pl.len()))  # dense key ids
-    keyed = keyed.with_columns(
+    key_id = index.key_id
+    size = np.bincount(key_id)[key_id] if key_id.size else np.zeros(0, np.int64)
+    rows_dup = np.flatnonzero(size > 1)
+    del size
+    # only the rows whose text occurs more than once (dense key ids, first-seen order)
+    dups = frame[rows_dup.tolist()].select(ID, pl.col(DOMAIN).cast(pl.String), pl.col(LABEL).cast(pl.String)).with_columns(
+        key=pl.Series(key_id[rows_dup]), i=pl.Series(rows_dup)
+    ).with_columns(
         group_first=pl.col(ID).first().over("key", order_by="i"),
         duplicate_count=pl.len().over("key").cast(pl.Int64),
         domains_in_group=pl.col(DOMAIN).n_unique().over("key"),
     )
-    flags = keyed.select(
-        ID,
-        duplicate_group=pl.when(pl.col("duplicate_count") > 1).then(pl.col("group_first")),
-        duplicate_count="duplicate_count",
-    )
-    dups = keyed.filter(pl.col("duplicate_count") > 1)
+    flags = dups.select(pl.col(ID).cast(pl.String), duplicate_group="group_first", duplicate_count="duplicate_count")
+    domain_rows = dict(frame.group_by(pl.col(DOMAIN).cast(pl.String)).len().iter_rows())
     findings: list[Finding] = []
     per_domain = []
 
-    def summary(rows: pl.DataFrame, dup_rows: pl.DataFrame) -> dict[str, float]:
+    def summary(n_rows: int, dup_rows: pl.DataFrame) -> dict[str, float]:
         groups = dup_rows["key"].n_unique()
         redundant = dup_rows.height - groups
         largest = int(dup_rows.group_by("key").len()["len"].max() or 0) if dup_rows.height else 0
         return {
-            "effect": redundant / rows.height if rows.height else 0.0,
-            "rows": rows.height,
+            "effect": redundant / n_rows if n_rows else 0.0,
+            "rows": n_rows,
             "duplicate_groups": groups,
             "duplicate_rows": dup_rows.height,
             "redundant_rows": redundant,
-            "redundant_share": redundant / rows.height if rows.height else 0.0,
+            "redundant_share": redundant / n_rows if n_rows else 0.0,
             "largest_group": largest,
             "threshold_warn": cfg["warn_share"],
             "threshold_error": cfg["error_share"],
@@ -74,14 +82,13 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         if dup_rows.height == 0:
             return []
         biggest = dup_rows.group_by("key").agg(pl.len(), pl.col("i").min()).sort(["len", "i"], descending=[True, False])["key"][0]
-        ids = dup_rows.filter(pl.col("key") == biggest)[ID]
-        return corpus.example_rows(frame.filter(pl.col(ID).is_in(ids.implode())))
+        return corpus.example_rows(dup_rows.filter(pl.col("key") == biggest).sort("i").select(ID, DOMAIN, LABEL))
 
     scopes = [None] + (corpus.domains if corpus.has_domain and len(corpus.domains) > 1 else [])
     for d in scopes:
-        rows = keyed if d is None else keyed.filter(pl.col(DOMAIN) == d)
-        dup_rows = dups if d is None else rows.filter(pl.col("key").is_duplicated())
-        st = summary(rows, dup_rows)
+        n_rows = frame.height if d is None else domain_rows.get(d, 0)
+        dup_rows = dups if d is None else dups.filter(pl.col(DOMAIN) == d).filter(pl.col("key").is_duplicated())
+        st = summary(n_rows, dup_rows)
         if d is None:
             st["cross_domain_groups"] = dups.filter(pl.col("domains_in_group") > 1)["key"].n_unique()
         else:
@@ -107,7 +114,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
                 ),
                 advice=_ADVICE if dup_rows.height else None,
                 examples=examples(dup_rows),
-                row_ids=dup_rows[ID].to_list() if sev != "info" else [],
+                row_ids=dup_rows.sort("i")[ID].head(int(cfg["max_row_ids"])).to_list() if sev != "info" else [],
             )
         )
     return CheckResult(findings=findings, tables={"duplicates_by_domain": per_domain}, flags=flags)

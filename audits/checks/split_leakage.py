@@ -20,6 +20,8 @@ from corpus_sieve.audits.findings import Finding
 from corpus_sieve.audits.stats.neardup import NearDupParams, corpus_index
 
 CHECK_ID = "split_leakage"
+#: runs on a streamed corpus without loading its texts (see corpus_sieve.audits.base)
+STREAMS = True
 DEFAULTS: dict[str, float | int] = {
     #: share of an evaluation split's rows with a duplicate in train that warns / errors
     "warn_share": 0.005,
@@ -29,6 +31,7 @@ DEFAULTS: dict[str, float | int] = {
     "ngram": 5,
     "num_perm": 64,
     "bands": 16,
+    "max_row_ids": 10_000,  # row ids kept per finding (flags hold them all)
 }
 TRAIN_NAMES = ("train", "training")
 
@@ -44,7 +47,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     cfg = config.for_check(CHECK_ID, DEFAULTS)
     params = NearDupParams.from_config({**cfg, "seed": config.seed})
     frame = corpus.frame
-    splits = sorted(s for s in frame[SPLIT].unique().to_list() if s is not None)
+    splits = sorted(str(s) for s in frame[SPLIT].unique().to_list() if s is not None)
     train_names = {str(cfg.get("train_split", ""))} | set(TRAIN_NAMES)
     train = [s for s in splits if s.lower() in train_names]
     evals = [s for s in splits if s not in train]
@@ -59,11 +62,13 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     matches, work = index.cross_group_matches(frame[SPLIT], set(evals), params)
     ids = frame[ID]
     matches = matches.with_columns(
-        split=frame[SPLIT].gather(matches["row"]), domain=frame[DOMAIN].gather(matches["row"]), id=ids.gather(matches["row"])
+        split=frame[SPLIT].cast(pl.String).gather(matches["row"]),
+        domain=frame[DOMAIN].cast(pl.String).gather(matches["row"]),
+        id=ids.gather(matches["row"]),
     )
     sampled = work.get("sampled_share", 1.0)
 
-    split_sizes = dict(frame.group_by(SPLIT).len().iter_rows())
+    split_sizes = dict(frame.group_by(pl.col(SPLIT).cast(pl.String)).len().iter_rows())
     matrix = []
     for s in evals:
         for other in splits:
@@ -83,13 +88,15 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
 
     to_train = matches.filter(pl.col("other").is_in(train)).sort("row", "exact", "jaccard", descending=[False, True, True])
     to_train = to_train.unique("row", keep="first", maintain_order=True)
-    flags = (
-        frame.select(ID)
-        .with_row_index("row")
-        .with_columns(pl.col("row").cast(pl.Int64))
-        .join(to_train.select("row", leaked_from=ids.gather(to_train["partner"]), leak_jaccard="jaccard"), on="row", how="left")
-        .sort("row")
-        .select(ID, "leaked_from", "leak_jaccard")
+    # only the leaked rows: flags.parquet gives the others null
+    to_train = to_train.sort("row")
+    flags = pl.DataFrame(
+        {
+            ID: ids.gather(to_train["row"]).cast(pl.String),
+            "leaked_from": ids.gather(to_train["partner"]).cast(pl.String),
+            "leak_jaccard": to_train["jaccard"],
+        },
+        schema={ID: pl.String, "leaked_from": pl.String, "leak_jaccard": pl.Float64},
     )
 
     def add(scope: pl.DataFrame, s: str, others: list[str], domain: str | None, total: int, cap_warn: bool) -> None:
@@ -134,7 +141,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
                 f"{n_exact} exact, {hit.height - n_exact} near (verified Jaccard >= {params.threshold}){note}",
                 advice=_ADVICE if hit.height else None,
                 examples=corpus.example_rows(frame.filter(pl.col(ID).is_in(example_ids.implode()))),
-                row_ids=hit["id"].to_list(),
+                row_ids=hit["id"].cast(pl.String).head(int(cfg["max_row_ids"])).to_list(),
             )
         )
 

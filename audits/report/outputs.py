@@ -11,6 +11,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 if TYPE_CHECKING:
     from corpus_sieve.audits.runner import AuditResult
 
@@ -64,7 +66,10 @@ def write_outputs(result: AuditResult, out_dir: str | Path) -> dict[str, Path]:
     text = json.dumps(audit_json(result), ensure_ascii=False, indent=2, allow_nan=False)
     _write_atomic(paths["json"], text)
     tmp = paths["flags"].with_suffix(".parquet.tmp")
-    result.flags.write_parquet(tmp)
+    if isinstance(result.flags, pl.LazyFrame):
+        result.flags.sink_parquet(tmp)
+    else:
+        result.flags.write_parquet(tmp)
     tmp.replace(paths["flags"])
     _write_atomic(paths["html"], render_html(result))
     return paths

@@ -21,6 +21,7 @@ import polars as pl
 
 from corpus_sieve.audits.base import ID, TEXT
 from corpus_sieve.audits.loader import LoadedCorpus
+from corpus_sieve.audits.scale.neardup import SpilledNearDupIndex
 
 #: rows per batch and per row group of the canonical file
 BATCH_ROWS = 200_000
@@ -42,6 +43,7 @@ class StreamedCorpus(LoadedCorpus):
     _owns_work_dir: bool = field(default=False, repr=False)
 
     streamed = True
+    near_dup_index_class = SpilledNearDupIndex
 
     def scan(self) -> pl.LazyFrame:
         return pl.scan_parquet(self.canonical)

@@ -235,6 +235,12 @@ def corpus_index(corpus: AuditCorpus, params: NearDupParams | None = None) -> Ne
     for frame, prm, index in _CACHE:
         if frame is corpus.frame and prm.signature_fields == params.signature_fields:
             return index
+    special = corpus.near_dup_index_class
+    if special is not None:  # e.g. texts on disk: corpus_sieve.audits.scale.neardup.SpilledNearDupIndex
+        index = special(corpus.frame, params, corpus=corpus)
+        _CACHE.clear()
+        _CACHE.append((corpus.frame, params, index))
+        return index
     # keys do not depend on the MinHash params: reuse them when only those differ
     key = _CACHE[0][2].key if _CACHE and _CACHE[0][0] is corpus.frame else None
     index = NearDupIndex(corpus.frame, params, key)

@@ -38,7 +38,7 @@ from corpus_sieve.audits.base import TEXT
 _SCREEN_SEED = 7
 _DOM_MIX = 0x9E3779B97F4A7C15
 #: partial counts are merged once they hold this many rows
-_MERGE_ROWS = 2_000_000
+_MERGE_ROWS = 500_000
 
 
 def doc_features(frame: pl.DataFrame, bigrams: bool) -> pl.DataFrame:

@@ -7,13 +7,23 @@ from _pt_corpus import corpus, deduped, loud, pt_frame
 
 from corpus_sieve.audits.base import AuditConfig
 from corpus_sieve.audits.checks import duplicates
+from corpus_sieve.audits.runner import merge_flags
+
+
+def all_flags(result, frame: pl.DataFrame) -> pl.DataFrame:
+    """The check's flags as flags.parquet has them: every row, unique texts a group of one."""
+    return merge_flags(frame.select("id"), [("duplicates", result.flags)], [],
+                       {"duplicates": duplicates.FLAG_DEFAULTS}).drop("flagged_by")
 
 
 def test_deduplicated_real_corpus_has_no_duplicates(shared_data):
-    result = duplicates.run(corpus(deduped(pt_frame(shared_data))), AuditConfig())
+    frame = deduped(pt_frame(shared_data))
+    result = duplicates.run(corpus(frame), AuditConfig())
     assert loud(result) == []
-    assert result.flags["duplicate_group"].null_count() == result.flags.height
-    assert result.flags["duplicate_count"].max() == 1
+    assert result.flags.height == 0  # the check lists only duplicated rows
+    flags = all_flags(result, frame)
+    assert flags["duplicate_group"].null_count() == flags.height == frame.height
+    assert flags["duplicate_count"].max() == 1
 
 
 def test_planted_duplicates_found_and_flagged(shared_data):
@@ -30,7 +40,7 @@ def test_planted_duplicates_found_and_flagged(shared_data):
     assert f.statistic["duplicate_groups"] == 20 and f.statistic["redundant_rows"] == 20
     assert f.severity == "warn"  # 20 / 520 = 3.8% >= 1%
     assert f.statistic["threshold_warn"] == 0.01 and len(f.examples) == 2
-    flags = result.flags.join(frame.select("id"), on="id")
+    flags = all_flags(result, frame)
     first = originals["id"][0]
     assert flags.filter(pl.col("id") == f"{first}-copy")["duplicate_group"].item() == first
     assert flags.filter(pl.col("id") == first)["duplicate_count"].item() == 2
@@ -40,7 +50,7 @@ def test_planted_duplicates_found_and_flagged(shared_data):
 def test_diacritics_and_punctuation_keep_texts_apart():
     texts = ["Você está aqui.", "voce esta aqui.", "Você está aqui!", "VOCÊ   está aqui.", "Você está aqui."]
     frame = pl.DataFrame({"id": list("abcde"), "text": texts, "label": "pt-BR", "domain": "web"})
-    flags = duplicates.run(corpus(frame), AuditConfig()).flags
+    flags = all_flags(duplicates.run(corpus(frame), AuditConfig()), frame)
     assert flags["duplicate_count"].to_list() == [3, 1, 1, 3, 3]
     assert flags["duplicate_group"].to_list() == ["a", None, None, "a", "a"]
 
