@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SIEVE := $(BIN)/sieve
 
-.PHONY: install test docs clean-corpus audit bench bench-dedup bench-labels bench-dev bench-html bench-language bench-quality dev clean
+.PHONY: install test docs clean-corpus audit bench bench-audit bench-dedup bench-labels bench-dev bench-html bench-language bench-quality dev clean
 
 EXTRAS ?= dev
 # An editable install leaves our modules uncompiled, and where PYTHONDONTWRITEBYTECODE is set
@@ -37,6 +37,9 @@ bench:  ## speed vs HF datasets and datatrove on the real corpus (needs ../share
 	$(BYTECODE)
 	$(BIN)/python tests/benchmarks/bench_speed.py --markdown tests/benchmarks/latest.md
 	$(BIN)/python tests/benchmarks/bench_audit.py
+
+bench-audit:  ## sieve audit --engine streaming on 1M, 3M and 10M short documents: wall, peak RSS, per-check seconds, findings diff vs memory at 1M (needs ../shared/data, ~30 min)
+	$(BIN)/python tests/benchmarks/bench_audit.py 1000000 3000000 10000000
 
 bench-dev:  ## sieve clean --dev on the real mixed corpus repeated up to 20 GB (needs ../shared/data and ~21 GB of disk): constant time
 	$(BIN)/python tests/benchmarks/bench_dev.py

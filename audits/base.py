@@ -33,6 +33,9 @@ from corpus_sieve.audits.findings import Finding
 ID, TEXT, LABEL, DOMAIN, SPLIT, SOURCE = "id", "text", "label", "domain", "split", "source"
 #: the domain given to every row of a corpus that has no domain column
 SINGLE_DOMAIN = "all"
+#: optional column of a check's flags frame: the row's position in the corpus (the runner drops it;
+#: on a spilled, lazy flags frame it lets the runner read the flags chunk by chunk)
+ROW = "_row"
 
 
 @dataclass
@@ -83,6 +86,16 @@ class AuditCorpus:
         frame = self.frame if columns is None else self.frame.select(columns)
         for start in range(0, max(frame.height, 1), batch_rows):
             yield frame.slice(start, batch_rows)
+
+    def collect_frames(self, name: str, frames, empty: pl.DataFrame) -> pl.DataFrame | pl.LazyFrame:
+        """The frames a check produces batch by batch, as one frame (``empty`` when there are none).
+
+        In memory they are concatenated; a streamed corpus writes them to a
+        spill file named ``name`` in its work directory and returns a scan, so
+        per-row results as large as the corpus never sit in memory.
+        """
+        parts = [f for f in frames if f.height]
+        return pl.concat(parts) if parts else empty
 
     def with_text(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` (rows of this corpus, with ``id``) with its ``text`` column, fetched when it lacks one."""
@@ -135,4 +148,5 @@ class CheckResult:
 
     findings: list[Finding] = field(default_factory=list)
     tables: dict[str, Any] = field(default_factory=dict)
-    flags: pl.DataFrame | None = None
+    #: a LazyFrame (a spill from ``corpus.collect_frames``) must carry :data:`ROW`
+    flags: pl.DataFrame | pl.LazyFrame | None = None

@@ -60,7 +60,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from corpus_sieve.audits.base import DOMAIN, ID, LABEL, TEXT, AuditConfig, AuditCorpus, CheckResult
+from corpus_sieve.audits.base import DOMAIN, ID, LABEL, ROW, TEXT, AuditConfig, AuditCorpus, CheckResult
 from corpus_sieve.audits.findings import Finding
 from corpus_sieve.audits.stats.shortcut_stats import (
     bh_adjust,
@@ -72,7 +72,7 @@ from corpus_sieve.audits.stats.shortcut_stats import (
     tarone_testable,
 )
 from corpus_sieve.audits.stats.sampling import sample_key
-from corpus_sieve.audits.stats.token_counts import Evidence, collect_evidence, count_features, indexed_batches
+from corpus_sieve.audits.stats.token_counts import ReportPass, count_features, indexed_batches, tagging_evidence
 from corpus_sieve.audits.stats.token_tags import NON_LEXICAL, TAG_DEFAULTS, tag_features, tagging_features
 
 CHECK_ID = "token_shortcut"
@@ -131,7 +131,8 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     bigrams = bool(params["bigrams"])
 
     def batches():
-        return indexed_batches(corpus.iter_batches([TEXT, DOMAIN, LABEL]), dom_code, lab_code)
+        # small batches: tokenising explodes each text into ~30 features
+        return indexed_batches(corpus.iter_batches([TEXT, DOMAIN, LABEL], batch_rows=50_000), dom_code, lab_code)
 
     counts = count_features(batches, corpus.height, len(labels), int(params["min_count"]), bigrams)
     prior_counts = frame.group_by(
@@ -151,10 +152,9 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         | pl.col("feature").str.split(" ").list.eval(pl.element().is_in(list(allow))).list.any()
     )
     candidates = table.filter(pl.col("candidate")).select("dom", "feature").unique()
-    evidence = None
     if candidates.height:
-        evidence, texts = _evidence(corpus, batches, candidates, params, config.seed)
-        tags = tag_features(texts, evidence.doc_features, candidates, params).select("dom", "feature", "tag")
+        doc_features, texts = _tagging_sample(corpus, batches, candidates, params, config.seed)
+        tags = tag_features(texts, doc_features, candidates, params).select("dom", "feature", "tag")
     else:
         tags = pl.DataFrame(schema={"dom": pl.UInt32, "feature": pl.String, "tag": pl.String})
     table = table.join(tags, on=["dom", "feature"], how="left")
@@ -168,7 +168,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         flagged.select("dom", "feature", "lab", "severity"), on=["dom", "feature", "lab"], how="left"
     )
 
-    findings, flags = _report(corpus, evidence, flagged, domains, labels, totals, params)
+    findings, flags = _report(corpus, batches, flagged, domains, labels, totals, params)
     result_table = table.select(
         pl.col("dom").replace_strict(dict(enumerate(domains)), return_dtype=pl.String).alias("domain"),
         "feature",
@@ -192,26 +192,34 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
     return CheckResult(findings=findings, tables={"tokens": result_table}, flags=flags)
 
 
-def _evidence(corpus: AuditCorpus, batches, candidates: pl.DataFrame, params: dict, seed: int):
-    """One more pass for what tagging and reporting the candidates needs, plus the texts tagging reads."""
+def _tagging_sample(corpus: AuditCorpus, batches, candidates: pl.DataFrame, params: dict, seed: int):
+    """The documents tagging reads: their features and their texts (the tagging sample read
+    directly, one more pass for the documents of features rare in it)."""
     keys = sample_key(np.arange(corpus.height, dtype=np.uint64), seed)
-    dom = corpus.frame.select(pl.col(DOMAIN).cast(pl.String).rank("dense").cast(pl.Int64)).to_series().to_numpy()
-    per_domain = int(params["tag_sample_docs"])
-    sample = np.flatnonzero(_rank_within(dom, keys) < per_domain).astype(np.uint32)
-    evidence = collect_evidence(
-        batches(), bool(params["bigrams"]), tagging_features(candidates), candidates, sample,
-        lambda docs: keys[docs.astype(np.int64)], int(params["tag_docs_per_feature"]), int(params["max_row_ids"]),
+    dom_code = {d: i for i, d in enumerate(corpus.domains)}
+    lab_code = {lab: i for i, lab in enumerate(corpus.labels)}
+    dom = corpus.frame.select(pl.col(DOMAIN).cast(pl.String).replace_strict(dom_code, return_dtype=pl.Int64)).to_series()
+    sample_rows = np.flatnonzero(_rank_within(dom.to_numpy(), keys) < int(params["tag_sample_docs"]))
+    del dom
+
+    def texts_of(rows: np.ndarray) -> pl.DataFrame:
+        chosen = corpus.frame[rows.tolist()].select(ID, DOMAIN, LABEL)
+        return corpus.with_text(chosen).select(
+            pl.Series("doc", rows, dtype=pl.UInt32),
+            pl.col(DOMAIN).cast(pl.String).replace_strict(dom_code, return_dtype=pl.UInt32).alias("dom"),
+            pl.col(LABEL).cast(pl.String).replace_strict(lab_code, return_dtype=pl.UInt32).alias("lab"),
+            TEXT,
+            pl.Series("key", keys[rows], dtype=pl.UInt64),
+        )
+
+    sample = texts_of(sample_rows)
+    doc_features = tagging_evidence(
+        sample, batches, bool(params["bigrams"]), tagging_features(candidates),
+        lambda docs: keys[docs.astype(np.int64)], int(params["tag_docs_per_feature"]), int(params["tag_max_extra_docs"]),
     )
-    docs = np.union1d(sample, evidence.doc_features["doc"].to_numpy()).astype(np.int64)
-    chosen = corpus.frame[docs.tolist()].select(
-        pl.Series("doc", docs, dtype=pl.UInt32),
-        pl.col(DOMAIN).cast(pl.String).replace_strict(
-            {d: i for i, d in enumerate(corpus.domains)}, return_dtype=pl.UInt32).alias("dom"),
-        ID,
-        pl.Series("key", keys[docs], dtype=pl.UInt64),
-    )
-    texts = corpus.with_text(chosen).select("doc", "dom", TEXT, "key")
-    return evidence, texts
+    extra = np.setdiff1d(doc_features["doc"].to_numpy().astype(np.int64), sample_rows)
+    texts = pl.concat([sample, texts_of(extra)]) if extra.size else sample
+    return doc_features, texts.select("doc", "dom", TEXT, "key").sort("doc")
 
 
 def _rank_within(group: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -298,18 +306,18 @@ def _score(
 
 def _report(
     corpus: AuditCorpus,
-    evidence: Evidence | None,
+    batches,
     flagged: pl.DataFrame,
     domains: list[str],
     labels: list[str],
     totals: dict[int, int],
     params: dict,
-) -> tuple[list[Finding], pl.DataFrame]:
+) -> tuple[list[Finding], pl.DataFrame | pl.LazyFrame]:
     frame = corpus.frame
     empty_flags = pl.DataFrame(
         schema={ID: pl.String, "shortcut_features": pl.List(pl.String), "has_shortcut": pl.Boolean}
     )
-    if flagged.height == 0 or evidence is None:
+    if flagged.height == 0:
         return [], empty_flags
     rank = {"error": 2, "warn": 1, "info": 0}
     flagged = flagged.with_columns(
@@ -318,22 +326,25 @@ def _report(
     cap = int(params["max_findings_per_domain"])
     reported = flagged.group_by("dom", maintain_order=True).head(cap)
 
-    # the rows holding an alarming (warn/error) feature, and which ones (rows without any: the runner's defaults)
-    alarming = flagged.filter(pl.col("severity") != "info").select("dom", "feature").unique()
-    carried = (
-        evidence.carriers.join(alarming, on=["dom", "feature"], how="semi")
-        .group_by("doc")
-        .agg(pl.col("feature").unique().sort().alias("shortcut_features"))
-        .sort("doc")
-    )
-    flags = carried.select(
-        frame[ID].gather(carried["doc"]).cast(pl.String).alias(ID),
-        "shortcut_features",
-        has_shortcut=pl.lit(True),
-    )
-
+    # one more pass: the first rows of the reported features, and the rows holding an alarming
+    # (warn/error) feature, which ones (rows without any get the runner's defaults)
     max_ids = int(params["max_row_ids"])
-    reported_hits = evidence.first_docs.join(reported.select("dom", "feature").unique(), on=["dom", "feature"], how="semi")
+    report_pass = ReportPass(bool(params["bigrams"]), reported, flagged.filter(pl.col("severity") != "info"), max_ids)
+    ids = frame[ID]
+    flags = corpus.collect_frames(
+        "token_shortcut_flags",
+        (
+            part.select(
+                ids.gather(part["doc"]).cast(pl.String).alias(ID),
+                "shortcut_features",
+                pl.lit(True).alias("has_shortcut"),
+                pl.col("doc").cast(pl.Int64).alias(ROW),
+            )
+            for part in report_pass.flag_batches(batches())
+        ),
+        empty_flags.with_columns(pl.lit(None, dtype=pl.Int64).alias(ROW)),
+    )
+    reported_hits = report_pass.first_docs
     docs_by_key = {(d, f, lab): docs for d, f, lab, docs in reported_hits.select("dom", "feature", "lab", "doc").iter_rows()}
 
     findings: list[Finding] = []

@@ -62,6 +62,19 @@ class StreamedCorpus(LoadedCorpus):
         texts = self.scan().select(ID, TEXT).filter(pl.col(ID).is_in(ids.implode())).collect(engine="streaming")
         return frame.with_columns(pl.col(ID).cast(pl.String)).join(texts, on=ID, how="left", maintain_order="left")
 
+    def collect_frames(self, name: str, frames, empty: pl.DataFrame) -> pl.DataFrame | pl.LazyFrame:
+        import pyarrow.parquet as pq
+
+        path = self.spill_path(f"{name}.parquet")
+        writer = pq.ParquetWriter(path, empty.to_arrow().schema, compression="zstd")
+        try:
+            for frame in frames:
+                if frame.height:
+                    writer.write_table(frame.select(empty.columns).cast(empty.schema).to_arrow())
+        finally:
+            writer.close()
+        return pl.scan_parquet(path)
+
     def spill_path(self, name: str) -> Path:
         """A path in the work directory for a check's spill file."""
         return self.work_dir / name

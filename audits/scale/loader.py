@@ -202,7 +202,8 @@ def _convert(batches, canonical: Path, where: str, wanted: dict[str, str], batch
             if writer is None:
                 writer = pq.ParquetWriter(canonical, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=batch_rows)
-            meta_parts.append(canon.select(META_COLUMNS))
+            # Categorical while reading (4 bytes a row), Enum once every value is known
+            meta_parts.append(canon.select(ID, *[pl.col(c).cast(pl.Categorical) for c in META_COLUMNS[1:]]))
             id_hashes.append(canon[ID].hash(seed=0).to_numpy())
     finally:
         if writer is not None:
@@ -212,7 +213,9 @@ def _convert(batches, canonical: Path, where: str, wanted: dict[str, str], batch
     if null_ids:
         raise AuditInputError(f"{where}: column {optional[ID]!r} (id) has {null_ids} null value(s); ids must be set")
     if optional[ID] and id_hashes:
-        _check_unique_ids(np.concatenate(id_hashes), canonical, where, optional[ID])
+        all_hashes = np.concatenate(id_hashes)
+        id_hashes.clear()
+        _check_unique_ids(all_hashes, canonical, where, optional[ID])
     if missing_label:
         raise AuditInputError(
             f"{where}: column {wanted[LABEL]!r} (label) is null or empty in {missing_label} row(s), "
@@ -247,8 +250,11 @@ def _check_unique_ids(hashes: np.ndarray, canonical: Path, where: str, id_col: s
 def _compact_meta(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """The metadata of every batch as one frame, label/domain/split/source as Enums (1-2 bytes a row)."""
     categories = {
-        col: sorted({v for part in parts for v in part[col].unique().drop_nulls().to_list()})
+        col: sorted({str(v) for part in parts for v in part[col].unique().drop_nulls().to_list()})
         for col in (LABEL, DOMAIN, SPLIT, SOURCE)
     }
-    casts = [pl.col(col).cast(pl.Enum(values)) for col, values in categories.items()]
-    return pl.concat([part.with_columns(casts) for part in parts], rechunk=True)
+    casts = [pl.col(col).cast(pl.String).cast(pl.Enum(values)) for col, values in categories.items()]
+    out = []
+    while parts:  # converted part by part: the Categorical parts are freed as the Enum ones grow
+        out.append(parts.pop(0).with_columns(casts))
+    return pl.concat(out, rechunk=True)

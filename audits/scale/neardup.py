@@ -52,7 +52,7 @@ def key_ids(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     _, first_sorted, inverse = np.unique(hashes, return_index=True, return_inverse=True)
     order = np.argsort(first_sorted, kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
+    rank = np.empty(order.size, dtype=np.int32 if order.size < 2**31 else np.int64)
     rank[order] = np.arange(order.size)
     return rank[inverse.ravel()], first_sorted[order].astype(np.int64)
 
@@ -114,9 +114,14 @@ class SpilledNearDupIndex(NearDupIndex):
         found = []
         for path in self._band_files():
             band = np.fromfile(path, dtype=np.uint64)[e_kid]
-            a, b, capped = cross_group_candidates(band[:, None], e_g, p.max_reps, e_query)
-            stats["capped_buckets"] += capped
-            found.append(a * n_entries + b)
+            # a bucket lies in one partition of the hash space: the same candidates, a 16th of the work memory
+            part = (band >> np.uint64(60)).astype(np.int8)
+            for q in range(16):
+                idx = np.flatnonzero(part == q)
+                a, b, capped = cross_group_candidates(band[idx, None], e_g[idx], p.max_reps, e_query[idx])
+                stats["capped_buckets"] += capped
+                found.append(idx[a] * n_entries + idx[b])
+            del band, part
         pairs, shared = np.unique(np.concatenate(found), return_counts=True)
         a, b = pairs // n_entries, pairs % n_entries
         # an exact partner in that group already answers the question for (entry, group)

@@ -17,17 +17,17 @@ The result is exactly the table a single in-memory group-by gives; the screen
 only decides which features are worth counting. The table has ``2**bits``
 counters, ``bits`` sized from the corpus (at most 2**27, 128 MiB).
 
-:func:`collect_evidence` is the third pass, once the candidate features are
-known: it gathers what tagging and reporting them needs (their documents in
-the tagging sample, a seeded reservoir of documents per feature, the first
-documents per label, and which document holds which candidate), never the
-exploded features of the whole corpus.
+:func:`tagging_evidence` is the third pass, once the candidate features are
+known: their documents in the tagging sample and a seeded reservoir of
+documents per feature. :func:`report_evidence` is the fourth, once their
+severities are known: the first documents per label of the reported features
+and, batch by batch, the documents holding a warn/error feature (for the
+flags). Neither keeps the exploded features of the whole corpus.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -120,61 +120,80 @@ def _merge(parts: list[pl.DataFrame], k_cols: list[str]) -> pl.DataFrame:
     return pl.concat(parts).group_by("dom", "feature").agg(pl.col("n").sum(), *[pl.col(k).sum() for k in k_cols])
 
 
-@dataclass
-class Evidence:
-    """What tagging and reporting the candidate features needs (see :func:`collect_evidence`)."""
-
-    #: ``doc``, ``dom``, ``feature``: every wanted feature in the tagging-sample documents,
-    #: plus the reservoir documents of every wanted feature
-    doc_features: pl.DataFrame
-    #: ``dom``, ``feature``, ``lab``, ``docs``: the first ``max_ids`` documents (row order) per label
-    first_docs: pl.DataFrame
-    #: ``doc``, ``dom``, ``feature``: every document holding a candidate feature
-    carriers: pl.DataFrame
-
-
-def collect_evidence(
-    batches: Iterable[pl.DataFrame],
+def tagging_evidence(
+    sample: pl.DataFrame,
+    batches: Callable[[], Iterable[pl.DataFrame]],
     bigrams: bool,
     wanted: pl.DataFrame,
-    candidates: pl.DataFrame,
-    sample_docs: np.ndarray,
     doc_keys: Callable[[np.ndarray], np.ndarray],
     per_feature: int,
-    max_ids: int,
-) -> Evidence:
-    """One pass over ``batches`` gathering the :class:`Evidence` for ``wanted`` (features to tag) and
-    ``candidates`` (features to report and flag; a subset of ``wanted``).
+    budget: int,
+) -> pl.DataFrame:
+    """``doc``, ``dom``, ``feature`` for the ``wanted`` features, as much as tagging them reads.
 
-    ``sample_docs`` are the tagging sample's documents (sorted); ``doc_keys``
-    gives each document its seeded sampling key, and each wanted feature
-    keeps the ``per_feature`` documents with the smallest keys.
+    Every wanted feature in the tagging ``sample`` (``doc``, ``dom``, ``lab``,
+    ``text`` of its documents); then, for the features in fewer than
+    ``per_feature`` sample documents, one pass over ``batches()`` keeps the
+    documents with the smallest seeded keys (``doc_keys``):
+    ``max(2, min(per_feature, budget // rare features))`` of them per feature,
+    the extra documents :func:`corpus_sieve.audits.stats.token_tags.tag_features`
+    reads. Bounded by the sample and ``budget``, whatever the corpus.
     """
-    sample = pl.Series("doc", sample_docs, dtype=pl.UInt32)
-    tagged, reservoir, firsts, carried = [], [], [], []
-    for batch in batches:
-        hits = feature_rows(batch, bigrams).join(wanted, on=["dom", "feature"], how="semi")
-        tagged.append(hits.filter(pl.col("doc").is_in(sample.implode())).select("doc", "dom", "feature"))
-        keyed = hits.select("doc", "dom", "feature").with_columns(
-            key=pl.Series(doc_keys(hits["doc"].to_numpy()), dtype=pl.UInt64)
-        )
-        reservoir.append(_smallest(keyed, per_feature))
-        if len(reservoir) > 8:
-            reservoir = [_smallest(pl.concat(reservoir), per_feature)]
-        cand = hits.join(candidates, on=["dom", "feature"], how="semi")
-        carried.append(cand.select("doc", "dom", "feature"))
-        firsts.append(cand.sort("doc").group_by("dom", "feature", "lab").agg(pl.col("doc").head(max_ids)))
-        if len(firsts) > 8:
-            firsts = [_first(firsts, max_ids)]
-    schema = {"doc": pl.UInt32, "dom": pl.UInt32, "feature": pl.String}
-    kept = _smallest(pl.concat(reservoir), per_feature).drop("key") if reservoir else pl.DataFrame(schema=schema)
-    in_sample = pl.concat(tagged) if tagged else pl.DataFrame(schema=schema)
-    return Evidence(
-        doc_features=pl.concat([in_sample, kept.select(in_sample.columns)]).unique().sort("doc", "dom", "feature"),
-        first_docs=_first(firsts, max_ids) if firsts else pl.DataFrame(
-            schema={"dom": pl.UInt32, "feature": pl.String, "lab": pl.UInt32, "doc": pl.List(pl.UInt32)}),
-        carriers=pl.concat(carried) if carried else pl.DataFrame(schema=schema),
+    in_sample = feature_rows(sample, bigrams).join(wanted, on=["dom", "feature"], how="semi").select(
+        "doc", "dom", "feature"
     )
+    seen = in_sample.group_by("dom", "feature").len()
+    rare = wanted.join(seen.filter(pl.col("len") >= per_feature), on=["dom", "feature"], how="anti")
+    keep = max(2, min(per_feature, budget // max(1, rare.height)))
+    reservoir: list[pl.DataFrame] = []
+    if rare.height:
+        for batch in batches():
+            hits = feature_rows(batch, bigrams).join(rare, on=["dom", "feature"], how="semi")
+            keyed = hits.select("doc", "dom", "feature").with_columns(
+                key=pl.Series(doc_keys(hits["doc"].to_numpy()), dtype=pl.UInt64)
+            )
+            reservoir.append(_smallest(keyed, keep))
+            if len(reservoir) > 2:
+                reservoir = [_smallest(pl.concat(reservoir), keep)]
+    parts = [in_sample] + ([_smallest(pl.concat(reservoir), keep).drop("key")] if reservoir else [])
+    return pl.concat([p.select(in_sample.columns) for p in parts]).unique().sort("doc", "dom", "feature")
+
+
+class ReportPass:
+    """The fourth pass: evidence for the reported and the alarming (warn/error) features.
+
+    Iterating :meth:`flag_batches` reads the corpus once and yields, batch by
+    batch, ``doc`` and the sorted ``shortcut_features`` of the documents
+    holding an ``alarming`` feature; afterwards :attr:`first_docs` holds the
+    first ``max_ids`` documents (row order) per (dom, feature, lab) of the
+    ``reported`` features.
+    """
+
+    def __init__(self, bigrams: bool, reported: pl.DataFrame, alarming: pl.DataFrame, max_ids: int):
+        self.bigrams, self.max_ids = bigrams, max_ids
+        self.reported = reported.select("dom", "feature").unique()
+        self.alarming = alarming.select("dom", "feature").unique()
+        self.first_docs = pl.DataFrame(
+            schema={"dom": pl.UInt32, "feature": pl.String, "lab": pl.UInt32, "doc": pl.List(pl.UInt32)}
+        )
+
+    def flag_batches(self, batches: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        wanted = pl.concat([self.reported, self.alarming]).unique()
+        firsts: list[pl.DataFrame] = []
+        for batch in batches:
+            hits = feature_rows(batch, self.bigrams).join(wanted, on=["dom", "feature"], how="semi")
+            own = hits.join(self.reported, on=["dom", "feature"], how="semi")
+            firsts.append(own.sort("doc").group_by("dom", "feature", "lab").agg(pl.col("doc").head(self.max_ids)))
+            if len(firsts) > 2:
+                firsts = [_first(firsts, self.max_ids)]
+            yield (
+                hits.join(self.alarming, on=["dom", "feature"], how="semi")
+                .group_by("doc")
+                .agg(pl.col("feature").unique().sort().alias("shortcut_features"))
+                .sort("doc")
+            )
+        if firsts:
+            self.first_docs = _first(firsts, self.max_ids)
 
 
 def _smallest(keyed: pl.DataFrame, k: int) -> pl.DataFrame:
