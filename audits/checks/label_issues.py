@@ -40,7 +40,7 @@ DEFAULTS: dict[str, float | int] = {
     "min_per_label": 20,
     "folds": 5,
     #: rows per domain the model scores (a seeded sample stratified by label; all rows below it)
-    "max_rows": 30_000,
+    "max_rows": 20_000,
 }
 
 _ADVICE = (

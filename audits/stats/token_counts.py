@@ -197,11 +197,8 @@ class ReportPass:
 
 
 def _smallest(keyed: pl.DataFrame, k: int) -> pl.DataFrame:
-    return (
-        keyed.group_by("dom", "feature")
-        .agg(pl.col("doc").sort_by("key", "doc").head(k), pl.col("key").sort_by("key", "doc").head(k))
-        .explode("doc", "key")
-    )
+    """The ``k`` rows with the smallest ``key`` of each (dom, feature); keys are distinct per document."""
+    return keyed.sort("key").group_by("dom", "feature", maintain_order=True).head(k)
 
 
 def _first(parts: list[pl.DataFrame], max_ids: int) -> pl.DataFrame:
