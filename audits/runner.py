@@ -91,7 +91,9 @@ def run_audit(
 
     On a streamed corpus a check whose module does not set ``STREAMS = True``
     gets the corpus loaded in memory (once, freed after the last such check),
-    so every check runs, in bounded memory or not.
+    so every check runs, in bounded memory or not; the result's ``flags`` is
+    then a LazyFrame over the corpus's work directory: read or write it
+    before ``corpus.close()``.
 
     Examples
     --------

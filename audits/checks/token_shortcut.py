@@ -151,7 +151,7 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
         allowed=pl.col("feature").is_in(list(allow))
         | pl.col("feature").str.split(" ").list.eval(pl.element().is_in(list(allow))).list.any()
     )
-    candidates = table.filter(pl.col("candidate")).select("dom", "feature").unique()
+    candidates = table.filter(pl.col("candidate")).group_by("dom", "feature").agg(pl.col("z").max())
     if candidates.height:
         doc_features, texts = _tagging_sample(corpus, batches, candidates, params, config.seed)
         tags = tag_features(texts, doc_features, candidates, params).select("dom", "feature", "tag")
@@ -213,8 +213,13 @@ def _tagging_sample(corpus: AuditCorpus, batches, candidates: pl.DataFrame, para
         )
 
     sample = texts_of(sample_rows)
+    # a word of a candidate bigram is as urgent as the bigram
+    words = candidates.filter(pl.col("feature").str.contains(" ")).select(
+        "dom", pl.col("feature").str.split(" "), "z").explode("feature")
+    priority = pl.concat([candidates.select("dom", "feature", "z"), words]).group_by("dom", "feature").agg(pl.col("z").max())
+    wanted = tagging_features(candidates).join(priority, on=["dom", "feature"], how="left")
     doc_features = tagging_evidence(
-        sample, batches, bool(params["bigrams"]), tagging_features(candidates),
+        sample, batches, bool(params["bigrams"]), wanted,
         lambda docs: keys[docs.astype(np.int64)], int(params["tag_docs_per_feature"]), int(params["tag_max_extra_docs"]),
     )
     extra = np.setdiff1d(doc_features["doc"].to_numpy().astype(np.int64), sample_rows)

@@ -57,6 +57,61 @@ def key_ids(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank[inverse.ravel()], first_sorted[order].astype(np.int64)
 
 
+def _add_band(pairs: np.ndarray, shared: np.ndarray, band_pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct sorted ``pairs`` with the number of bands ``shared`` by each, plus one band's sorted
+    distinct pairs.
+
+    Examples
+    --------
+    >>> p, s = _add_band(np.array([2, 5]), np.array([1, 1]), np.array([1, 5, 9]))
+    >>> p.tolist(), s.tolist()
+    ([1, 2, 5, 9], [1, 1, 2, 1])
+    """
+    at = np.searchsorted(pairs, band_pairs)
+    seen = np.zeros(band_pairs.size, dtype=bool)
+    inside = at < pairs.size
+    seen[inside] = pairs[at[inside]] == band_pairs[inside]
+    shared = shared.copy()
+    shared[at[seen]] += 1
+    # both sorted: insert the new pairs in place (no sort of the union)
+    return np.insert(pairs, at[~seen], band_pairs[~seen]), np.insert(shared, at[~seen], 1)
+
+
+def _best_per_slot(pairs, shared, n_entries, n_groups, e_g, e_kid, answered, max_verify, chunk=1 << 21):
+    """The ``max_verify`` candidates sharing the most bands (ties: lowest key id) of every
+    (entry, other group) slot not ``answered`` by an exact partner, as ``(a, b, slot, candidates)``.
+
+    ``pairs`` are sorted, so an entry's pairs are contiguous: they are ranked a
+    chunk of entries at a time, never all candidates at once.
+    """
+    out_a, out_b, out_slot, total = [], [], [], 0
+    start = 0
+    while start < pairs.size:
+        stop = min(start + chunk, pairs.size)
+        if stop < pairs.size:  # end the chunk at an entry boundary
+            last = pairs[stop - 1] // n_entries
+            stop = int(np.searchsorted(pairs, (last + 1) * n_entries))
+        a, b = pairs[start:stop] // n_entries, pairs[start:stop] % n_entries
+        count = shared[start:stop]
+        start = stop
+        slot = a * n_groups + e_g[b]
+        keep = ~np.isin(slot, answered)
+        a, b, count, slot = a[keep], b[keep], count[keep], slot[keep]
+        total += int(a.size)
+        order = np.lexsort((e_kid[b], -count, slot))
+        a, b, slot = a[order], b[order], slot[order]
+        first = np.concatenate([[True], slot[1:] != slot[:-1]]) if slot.size else np.zeros(0, bool)
+        run_first = np.maximum.accumulate(np.where(first, np.arange(a.size), 0))
+        sel = (np.arange(a.size) - run_first) < max_verify
+        out_a.append(a[sel])
+        out_b.append(b[sel])
+        out_slot.append(slot[sel])
+    empty = np.zeros(0, np.int64)
+    if not out_a:
+        return empty, empty, empty, 0
+    return np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_slot), total
+
+
 @dataclass
 class SpilledNearDupIndex(NearDupIndex):
     """A :class:`~corpus_sieve.audits.stats.neardup.NearDupIndex` for a streamed corpus (module docstring)."""
@@ -111,33 +166,26 @@ class SpilledNearDupIndex(NearDupIndex):
         if n_groups < 2 or not e_query.any():
             return empty
         n_entries = e_kid.size
-        found = []
+        pairs, shared = np.zeros(0, np.int64), np.zeros(0, np.int64)
         for path in self._band_files():
             band = np.fromfile(path, dtype=np.uint64)[e_kid]
             # a bucket lies in one partition of the hash space: the same candidates, a 16th of the work memory
             part = (band >> np.uint64(60)).astype(np.int8)
+            found = []
             for q in range(16):
                 idx = np.flatnonzero(part == q)
                 a, b, capped = cross_group_candidates(band[idx, None], e_g[idx], p.max_reps, e_query[idx])
                 stats["capped_buckets"] += capped
                 found.append(idx[a] * n_entries + idx[b])
             del band, part
-        pairs, shared = np.unique(np.concatenate(found), return_counts=True)
-        a, b = pairs // n_entries, pairs % n_entries
-        # an exact partner in that group already answers the question for (entry, group)
-        slot = a * n_groups + e_g[b]
-        keep = ~np.isin(slot, ex_a * n_groups + e_g[ex_b])
-        a, b, shared, slot = a[keep], b[keep], shared[keep], slot[keep]
-        stats["candidates"] += int(a.size)
+            # merged band by band (each band's pairs are distinct): memory for the distinct pairs, not for all bands'
+            pairs, shared = _add_band(pairs, shared, np.sort(np.concatenate(found)))
+        answered = np.unique(ex_a * n_groups + e_g[ex_b])
+        a, b, slot, n_candidates = _best_per_slot(pairs, shared, n_entries, n_groups, e_g, e_kid, answered, p.max_verify)
+        del pairs, shared
+        stats["candidates"] += n_candidates
         if a.size == 0:
             return empty
-        # most shared bands first within each (entry, other group); verify at most max_verify of them
-        order = np.lexsort((e_kid[b], -shared, slot))
-        a, b, slot = a[order], b[order], slot[order]
-        first = np.concatenate([[True], slot[1:] != slot[:-1]])
-        run_first = np.maximum.accumulate(np.where(first, np.arange(a.size), 0))
-        sel = (np.arange(a.size) - run_first) < p.max_verify
-        a, b, slot = a[sel], b[sel], slot[sel]
         slots = np.unique(slot)
         stats["questions"] = stats.get("questions", 0) + int(slots.size)
         if slots.size > p.max_verify_pairs:

@@ -137,7 +137,9 @@ def tagging_evidence(
     documents with the smallest seeded keys (``doc_keys``):
     ``max(2, min(per_feature, budget // rare features))`` of them per feature,
     the extra documents :func:`corpus_sieve.audits.stats.token_tags.tag_features`
-    reads. Bounded by the sample and ``budget``, whatever the corpus.
+    reads. When even 2 each exceed ``budget`` documents, only the rare features
+    with the largest ``z`` (a column of ``wanted``) get theirs; the others are
+    tagged from the sample. Bounded by the sample and ``budget``, whatever the corpus.
     """
     in_sample = feature_rows(sample, bigrams).join(wanted, on=["dom", "feature"], how="semi").select(
         "doc", "dom", "feature"
@@ -145,6 +147,10 @@ def tagging_evidence(
     seen = in_sample.group_by("dom", "feature").len()
     rare = wanted.join(seen.filter(pl.col("len") >= per_feature), on=["dom", "feature"], how="anti")
     keep = max(2, min(per_feature, budget // max(1, rare.height)))
+    if rare.height * keep > budget:
+        # more rare features than the budget holds: the most significant (largest z) get their documents
+        rare = rare.sort(["z", "dom", "feature"], descending=[True, False, False], nulls_last=True).head(budget // keep)
+    rare = rare.select("dom", "feature")
     reservoir: list[pl.DataFrame] = []
     if rare.height:
         for batch in batches():

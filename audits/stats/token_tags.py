@@ -237,7 +237,8 @@ def _sample_docs(
     )
     rare = wanted.join(seen.filter(pl.col("len") >= per_feature), on=["dom", "feature"], how="anti")
     # Bounded work on heavily duplicated corpora, where tens of thousands of
-    # features are candidates: each rare feature still gets at least 2 documents.
+    # features are candidates: each rare feature gets at most 2 documents, and only
+    # as many as doc_features holds (token_counts.tagging_evidence keeps the budget).
     budget = int(p["tag_max_extra_docs"])
     per_feature = max(2, min(per_feature, budget // max(1, rare.height)))
     extra = (

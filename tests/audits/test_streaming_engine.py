@@ -225,3 +225,42 @@ def test_streamed_run_directory(planted, tmp_path):
         corpus.close()
     assert [f.feature for f in memory.findings if f.check == "rule_retention"] == ["min_length"]
     assert same_findings(memory, streamed) == []
+
+
+def test_a_check_that_does_not_stream_gets_the_corpus_in_memory(planted):
+    import types
+
+    from corpus_sieve.audits.base import CheckResult
+
+    seen = {}
+
+    def run(corpus, config):
+        seen["streamed"], seen["text"] = corpus.streamed, corpus.frame["text"][0]
+        return CheckResult()
+
+    legacy = types.SimpleNamespace(CHECK_ID="duplicates", DEFAULTS={}, run=run, __name__="legacy")
+    corpus = load_streamed(planted)
+    try:
+        run_audit(corpus, modules={"duplicates": legacy})
+    finally:
+        corpus.close()
+    assert seen == {"streamed": False, "text": pl.read_parquet(planted)["text"][0]}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=120, unique=True),
+       st.integers(1, 9))
+def test_best_candidates_do_not_depend_on_the_chunk_size(pairs, chunk):
+    from corpus_sieve.audits.scale.neardup import _best_per_slot
+
+    n = 31
+    coded = np.unique(np.array([a * n + b for a, b in pairs], dtype=np.int64))
+    rng = np.random.default_rng(len(pairs))
+    shared = rng.integers(1, 5, coded.size)
+    groups = rng.integers(0, 3, n)
+    kid = rng.permutation(n)
+    answered = np.array([0, 4, 7], dtype=np.int64)
+    whole = _best_per_slot(coded, shared, n, 3, groups, kid, answered, 1)
+    chunked = _best_per_slot(coded, shared, n, 3, groups, kid, answered, 1, chunk=chunk)
+    assert whole[3] == chunked[3]
+    assert sorted(zip(*whole[:3])) == sorted(zip(*chunked[:3]))
