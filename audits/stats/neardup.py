@@ -128,7 +128,6 @@ class NearDupIndex:
         p = params or self.params
         if p.signature_fields != self.params.signature_fields:
             raise ValueError("params change the signatures: get another index with corpus_index")
-        n = self.frame.height
         gser = group.cast(pl.String).fill_null("")
         names = np.array(sorted(gser.unique().to_list()), dtype=object)
         gcode = gser.replace_strict({v: i for i, v in enumerate(names)}, return_dtype=pl.Int64).to_numpy()

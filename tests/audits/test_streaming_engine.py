@@ -264,3 +264,51 @@ def test_best_candidates_do_not_depend_on_the_chunk_size(pairs, chunk):
     chunked = _best_per_slot(coded, shared, n, 3, groups, kid, answered, 1, chunk=chunk)
     assert whole[3] == chunked[3]
     assert sorted(zip(*whole[:3])) == sorted(zip(*chunked[:3]))
+
+
+def _synthetic(n: int = 3000, seed: int = 3) -> pl.DataFrame:
+    """A corpus without ../shared/data: two 'varieties' with their own words, a source signature,
+    trailing spaces on one label, copies across splits and labels."""
+    rng = np.random.default_rng(seed)
+    common = "casa rua dia noite gente cidade tempo coisa vida mundo trabalho".split()
+    own = {"pt-PT": "autocarro equipa facto comboio".split(), "pt-BR": "ônibus time fato trem".split()}
+    rows = []
+    for i in range(n):
+        label = "pt-PT" if rng.random() < 0.5 else "pt-BR"
+        words = list(rng.choice(common, 8)) + list(rng.choice(own[label], 2))
+        rng.shuffle(words)
+        text = " ".join(words).capitalize() + "."
+        if label == "pt-BR" and i % 5 == 0:
+            text += " (Agência Tupinambá)"
+        if label == "pt-PT" and i % 3 == 0:
+            text += "  "
+        rows.append({"id": f"d{i}", "text": text, "label": label, "domain": ["news", "web"][i % 2],
+                     "split": ["train", "train", "train", "validation", "test"][i % 5]})
+    frame = pl.DataFrame(rows)
+    copies = frame.head(150).with_columns(
+        pl.format("{}-copy", pl.col("id")).alias("id"),
+        pl.lit("test").alias("split"),
+        pl.when(pl.int_range(pl.len()) % 3 == 0)
+        .then(pl.when(pl.col("label") == "pt-PT").then(pl.lit("pt-BR")).otherwise(pl.lit("pt-PT")))
+        .otherwise(pl.col("label"))
+        .alias("label"),
+    )
+    return pl.concat([frame, copies])
+
+
+def test_every_check_streamed_matches_memory_without_shared_data(tmp_path):
+    path = tmp_path / "synthetic.parquet"
+    _synthetic().write_parquet(path)
+    config = AuditConfig(thresholds={"text_free_baseline": {"max_rows": 800}, "label_issues": {"max_rows": 700}})
+    memory = run_audit(open_corpus(path, "memory"), config)
+    corpus = load_streamed(path, batch_rows=700)
+    try:
+        streamed = run_audit(corpus, config)
+        streamed_flags = streamed.flags.collect()
+    finally:
+        corpus.close()
+    checks_with_findings = {f.check for f in memory.findings if f.severity != "info"}
+    assert {"token_shortcut", "property_shortcut", "duplicates", "conflicting_labels",
+            "split_leakage"} <= checks_with_findings
+    assert same_findings(memory, streamed) == []
+    assert memory.flags.sort("id").equals(streamed_flags.sort("id"))
