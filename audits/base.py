@@ -87,15 +87,19 @@ class AuditCorpus:
         for start in range(0, max(frame.height, 1), batch_rows):
             yield frame.slice(start, batch_rows)
 
-    def collect_frames(self, name: str, frames, empty: pl.DataFrame) -> pl.DataFrame | pl.LazyFrame:
-        """The frames a check produces batch by batch, as one frame (``empty`` when there are none).
+    def collect_frames(self, name: str, frames, empty: pl.DataFrame | None = None) -> pl.DataFrame | pl.LazyFrame:
+        """The frames produced batch by batch, as one frame (``empty`` when there are none).
 
         In memory they are concatenated; a streamed corpus writes them to a
         spill file named ``name`` in its work directory and returns a scan, so
-        per-row results as large as the corpus never sit in memory.
+        per-row results as large as the corpus never sit in memory. Without
+        ``empty`` the first frame gives the columns.
         """
-        parts = [f for f in frames if f.height]
-        return pl.concat(parts) if parts else empty
+        parts = list(frames)
+        kept = [f for f in parts if f.height]
+        if kept:
+            return pl.concat(kept)
+        return empty if empty is not None else (parts[0] if parts else pl.DataFrame())
 
     def with_text(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` (rows of this corpus, with ``id``) with its ``text`` column, fetched when it lacks one."""

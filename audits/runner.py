@@ -256,8 +256,6 @@ def spill_flags(
 ) -> pl.LazyFrame:
     """:func:`merge_flags` for a streamed corpus, written chunk by chunk to ``flags.parquet`` in its
     work directory and returned as a scan (the merged flags of ten million rows would not fit)."""
-    import pyarrow.parquet as pq
-
     ids = corpus.frame.select(pl.col(ID).cast(pl.String))
     for check_id, frame in flag_frames:
         # a lazy frame is a check's own spill of the corpus's rows, written with their positions
@@ -265,24 +263,17 @@ def spill_flags(
             _validate_flags(check_id, frame.drop(ROW, strict=False).with_columns(pl.col(ID).cast(pl.String)), ids)
         elif isinstance(frame, pl.LazyFrame) and ROW not in frame.collect_schema().names():
             raise CheckFailed(check_id, f"a lazy flags frame needs the {ROW!r} column (row positions)")
-    path = corpus.spill_path("flags.parquet")
-    writer = None
-    try:
+
+    def chunks():
         for start in range(0, ids.height, chunk_rows):
             chunk = [
                 (c, f.filter(pl.col(ROW).is_between(start, start + chunk_rows - 1)).collect()
                  if isinstance(f, pl.LazyFrame) else f)
                 for c, f in flag_frames
             ]
-            part = merge_flags(ids.slice(start, chunk_rows), chunk, findings, defaults, validate=False)
-            table = part.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
-    return pl.scan_parquet(path)
+            yield merge_flags(ids.slice(start, chunk_rows), chunk, findings, defaults, validate=False)
+
+    return corpus.collect_frames("flags", chunks())
 
 
 def _flagged_by(findings: list[Finding]) -> pl.DataFrame:

@@ -62,17 +62,26 @@ class StreamedCorpus(LoadedCorpus):
         texts = self.scan().select(ID, TEXT).filter(pl.col(ID).is_in(ids.implode())).collect(engine="streaming")
         return frame.with_columns(pl.col(ID).cast(pl.String)).join(texts, on=ID, how="left", maintain_order="left")
 
-    def collect_frames(self, name: str, frames, empty: pl.DataFrame) -> pl.DataFrame | pl.LazyFrame:
+    def collect_frames(
+        self, name: str, frames, empty: pl.DataFrame | None = None
+    ) -> pl.DataFrame | pl.LazyFrame:
         import pyarrow.parquet as pq
 
         path = self.spill_path(f"{name}.parquet")
-        writer = pq.ParquetWriter(path, empty.to_arrow().schema, compression="zstd")
+        writer, schema = None, None if empty is None else empty.schema
         try:
             for frame in frames:
+                if schema is None:
+                    schema = frame.schema
                 if frame.height:
-                    writer.write_table(frame.select(empty.columns).cast(empty.schema).to_arrow())
+                    table = frame.select(list(schema)).cast(schema).to_arrow()
+                    writer = writer or pq.ParquetWriter(path, table.schema, compression="zstd")
+                    writer.write_table(table)
         finally:
-            writer.close()
+            if writer is not None:
+                writer.close()
+        if writer is None:  # nothing written: an empty file of the right columns
+            (empty if empty is not None else pl.DataFrame(schema=schema or {})).write_parquet(path)
         return pl.scan_parquet(path)
 
     def spill_path(self, name: str) -> Path:

@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from corpus_sieve.audits.base import TEXT
-from corpus_sieve.audits.stats.neardup import NearDupIndex, NearDupParams
+from corpus_sieve.audits.stats.neardup import NearDupIndex, NearDupParams, best_verified, sample_questions
 from corpus_sieve.filters.dedup.minhash import band_hashes, cross_group_candidates, minhash_signatures
 from corpus_sieve.filters.dedup.shingles import jaccard_pairs, shingle_sets
 from corpus_sieve.filters.dedup.text_keys import normalise_key
@@ -186,24 +186,10 @@ class SpilledNearDupIndex(NearDupIndex):
         stats["candidates"] += n_candidates
         if a.size == 0:
             return empty
-        slots = np.unique(slot)
-        stats["questions"] = stats.get("questions", 0) + int(slots.size)
-        if slots.size > p.max_verify_pairs:
-            rng = np.random.default_rng(p.seed)
-            chosen = np.sort(rng.choice(slots, p.max_verify_pairs, replace=False))
-            sel = np.isin(slot, chosen)
-            a, b, slot = a[sel], b[sel], slot[sel]
-            stats["sampled_questions"] = stats.get("sampled_questions", 0) + int(chosen.size)
-        else:
-            stats["sampled_questions"] = stats.get("sampled_questions", 0) + int(slots.size)
+        a, b, slot = sample_questions(a, b, slot, p, stats)
         need = np.unique(np.concatenate([e_kid[a], e_kid[b]]))
         keys = pl.concat(list(self._first_row_keys(need))) if need.size else pl.Series([], dtype=pl.String)
         sets = shingle_sets(keys, p.shingle, p.ngram, p.seed)
         ja = jaccard_pairs(sets, np.searchsorted(need, e_kid[a]), np.searchsorted(need, e_kid[b]))
         stats["verified"] += int(ja.size)
-        ok = ja >= p.threshold
-        a, b, ja, slot = a[ok], b[ok], ja[ok], slot[ok]
-        order = np.lexsort((b, -ja, slot))
-        a, b, ja, slot = a[order], b[order], ja[order], slot[order]
-        first = np.concatenate([[True], slot[1:] != slot[:-1]]) if slot.size else np.zeros(0, bool)
-        return a[first], b[first], ja[first]
+        return best_verified(a, b, ja, slot, p.threshold)

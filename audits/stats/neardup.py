@@ -204,29 +204,40 @@ class NearDupIndex:
         run_first = np.maximum.accumulate(np.where(first, np.arange(a.size), 0))
         sel = (np.arange(a.size) - run_first) < p.max_verify
         a, b, slot = a[sel], b[sel], slot[sel]
-        slots = np.unique(slot)
-        stats["questions"] = stats.get("questions", 0) + int(slots.size)
-        if slots.size > p.max_verify_pairs:
-            rng = np.random.default_rng(p.seed)
-            chosen = np.sort(rng.choice(slots, p.max_verify_pairs, replace=False))
-            sel = np.isin(slot, chosen)
-            a, b, slot = a[sel], b[sel], slot[sel]
-            stats["sampled_questions"] = stats.get("sampled_questions", 0) + int(chosen.size)
-        else:
-            stats["sampled_questions"] = stats.get("sampled_questions", 0) + int(slots.size)
+        a, b, slot = sample_questions(a, b, slot, p, stats)
         need = np.concatenate([e_kid[a], e_kid[b]])
         need.sort()
         need = need[np.concatenate([[True], need[1:] != need[:-1]])]
         sets = shingle_sets(self.distinct.gather(need), p.shingle, p.ngram, p.seed)
         ja = jaccard_pairs(sets, np.searchsorted(need, e_kid[a]), np.searchsorted(need, e_kid[b]))
         stats["verified"] += int(ja.size)
-        ok = ja >= p.threshold
-        a, b, ja, slot = a[ok], b[ok], ja[ok], slot[ok]
-        # the best verified partner per (entry, other group)
-        order = np.lexsort((b, -ja, slot))
-        a, b, ja, slot = a[order], b[order], ja[order], slot[order]
-        first = np.concatenate([[True], slot[1:] != slot[:-1]]) if slot.size else np.zeros(0, bool)
-        return a[first], b[first], ja[first]
+        return best_verified(a, b, ja, slot, p.threshold)
+
+
+def sample_questions(a: np.ndarray, b: np.ndarray, slot: np.ndarray, p: NearDupParams, stats: dict):
+    """The candidate pairs to verify: every (entry, other group) question, or a seeded sample of
+    ``p.max_verify_pairs`` of them; ``stats`` counts the questions and the sampled ones."""
+    slots = np.unique(slot)
+    stats["questions"] = stats.get("questions", 0) + int(slots.size)
+    if slots.size > p.max_verify_pairs:
+        rng = np.random.default_rng(p.seed)
+        chosen = np.sort(rng.choice(slots, p.max_verify_pairs, replace=False))
+        sel = np.isin(slot, chosen)
+        a, b, slot = a[sel], b[sel], slot[sel]
+        stats["sampled_questions"] = stats.get("sampled_questions", 0) + int(chosen.size)
+    else:
+        stats["sampled_questions"] = stats.get("sampled_questions", 0) + int(slots.size)
+    return a, b, slot
+
+
+def best_verified(a: np.ndarray, b: np.ndarray, ja: np.ndarray, slot: np.ndarray, threshold: float):
+    """The best verified partner per (entry, other group): true Jaccard >= ``threshold``, highest first."""
+    ok = ja >= threshold
+    a, b, ja, slot = a[ok], b[ok], ja[ok], slot[ok]
+    order = np.lexsort((b, -ja, slot))
+    a, b, ja, slot = a[order], b[order], ja[order], slot[order]
+    first = np.concatenate([[True], slot[1:] != slot[:-1]]) if slot.size else np.zeros(0, bool)
+    return a[first], b[first], ja[first]
 
 
 def _entries(combined: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

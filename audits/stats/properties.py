@@ -215,17 +215,7 @@ def _with_keys(frame: pl.DataFrame, props: pl.DataFrame) -> pl.DataFrame:
 
 
 def _spill_properties(corpus) -> pl.LazyFrame:
-    import pyarrow.parquet as pq
-
-    path = corpus.spill_path("properties.parquet")
-    writer = None
-    try:
-        for batch in corpus.iter_batches([ID, TEXT, DOMAIN, LABEL]):
-            table = _with_keys(batch, compute_properties(batch)).to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
-    return pl.scan_parquet(path)
+    return corpus.collect_frames(
+        "properties",
+        (_with_keys(batch, compute_properties(batch)) for batch in corpus.iter_batches([ID, TEXT, DOMAIN, LABEL])),
+    )
