@@ -51,7 +51,8 @@ class StreamedCorpus(LoadedCorpus):
     def iter_batches(self, columns: list[str] | None = None, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
         import pyarrow.parquet as pq
 
-        handle = pq.ParquetFile(self.canonical)
+        # pre_buffer=False: with it, pyarrow keeps the buffers of every batch read until the end
+        handle = pq.ParquetFile(self.canonical, pre_buffer=False)
         for batch in handle.iter_batches(batch_size=batch_rows or self.batch_rows, columns=columns, use_threads=True):
             yield pl.from_arrow(batch)
 

@@ -153,7 +153,7 @@ def _input_batches(path: Path, run_dir: Path | None, wanted: dict[str, str], bat
     if run_dir is not None:
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(run_dir / "kept.parquet").iter_batches(batch_size=batch_rows):
+        for batch in pq.ParquetFile(run_dir / "kept.parquet", pre_buffer=False).iter_batches(batch_size=batch_rows):
             yield pl.from_arrow(batch)
         return
     from corpus_sieve.pipeline.io.readers import iter_batches

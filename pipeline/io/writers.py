@@ -216,7 +216,7 @@ def parquet_to_jsonl(parquet: str | Path, out: str | Path, batch_size: int = 50_
     rows = 0
     try:
         with open(tmp, "wb") as fh:
-            for rb in pq.ParquetFile(parquet).iter_batches(batch_size=batch_size):
+            for rb in pq.ParquetFile(parquet, pre_buffer=False).iter_batches(batch_size=batch_size):
                 frame = pl.from_arrow(rb)
                 assert isinstance(frame, pl.DataFrame)
                 frame.write_ndjson(fh)

@@ -20,7 +20,9 @@ def iter_parquet(part: Part, batch_size: int, limit: int | None = None,
     import pyarrow.parquet as pq
 
     assert part.path is not None
-    pf = pq.ParquetFile(part.path)
+    # pre_buffer=False: with it, pyarrow keeps the buffers of every batch read until the end
+    # (peak memory grew with the file: +130 MB for 3M short rows)
+    pf = pq.ParquetFile(part.path, pre_buffer=False)
     meta = pf.metadata
     nbytes = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
     batch_size = rows_within(batch_size, max_bytes, meta.num_rows, nbytes)

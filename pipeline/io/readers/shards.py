@@ -164,7 +164,7 @@ def _raw(shard: Shard, columns: ColumnMap, batch_size: int, options: Mapping[str
         import pyarrow.parquet as pq
 
         offset = shard.start
-        for rb in pq.ParquetFile(part.path).iter_batches(batch_size=batch_size, row_groups=shard.row_groups):
+        for rb in pq.ParquetFile(part.path, pre_buffer=False).iter_batches(batch_size=batch_size, row_groups=shard.row_groups):
             df = pl.from_arrow(rb)
             assert isinstance(df, pl.DataFrame)
             yield df.with_columns(pl.int_range(offset, offset + df.height, dtype=pl.Int64).alias(POS))
