@@ -11,6 +11,7 @@ file and the column, so ``sieve audit`` can print it without a traceback.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,10 +287,18 @@ def _recipe_columns(run_dir: Path) -> dict[str, str]:
 
 
 def _read(path: Path, run_dir: Path | None, wanted: dict[str, str]) -> pl.DataFrame:
-    try:
+    with read_errors(path):
         if run_dir is not None:
             return pl.read_parquet(run_dir / "kept.parquet")
         return _read_input(path, wanted)
+
+
+@contextmanager
+def read_errors(path: Path):
+    """Turn what reading ``path`` can raise into an :class:`AuditInputError` naming the file
+    (and the ``--text-col`` hint for a missing column)."""
+    try:
+        yield
     except AuditInputError:
         raise
     except reader_errors() as exc:

@@ -164,16 +164,14 @@ def run_audit(
 
 def materialise(corpus: AuditCorpus) -> AuditCorpus:
     """``corpus`` with its texts in memory (a streamed corpus is read back from its canonical file)."""
-    from dataclasses import fields, replace
+    from dataclasses import fields
+
+    from corpus_sieve.audits.loader import LoadedCorpus
 
     if not corpus.streamed:
         return corpus
-    frame = corpus.scan().collect()
-    base = {f.name: getattr(corpus, f.name) for f in fields(AuditCorpus) if f.name != "frame"}
-    extra = {k: getattr(corpus, k) for k in ("path", "columns", "excluded") if hasattr(corpus, k)}
-    from corpus_sieve.audits.loader import LoadedCorpus
-
-    return replace(LoadedCorpus(frame=frame, **base), **extra)
+    kept = {f.name: getattr(corpus, f.name) for f in fields(LoadedCorpus) if f.name != "frame"}
+    return LoadedCorpus(frame=corpus.scan().collect(), **kept)
 
 
 def _progress_line(number: int, total: int, check_id: str, seconds: float, elapsed: float) -> str:

@@ -80,9 +80,9 @@ def run(corpus: AuditCorpus, config: AuditConfig) -> CheckResult:
                                     message=f"{where}: too few rows per label to cross-validate a model ({n_rows} rows)"))
             continue
         rows = corpus.with_text(frame[chosen.tolist()].select(ID, LABEL, DOMAIN))
-        labels = sorted(str(v) for v in rows[LABEL].unique().to_list())
-        code = {label: k for k, label in enumerate(labels)}
-        y = np.array([code[str(v)] for v in rows[LABEL].to_list()])
+        labels = sorted(rows[LABEL].cast(pl.String).unique().to_list())
+        y = rows[LABEL].cast(pl.String).replace_strict({label: k for k, label in enumerate(labels)},
+                                                      return_dtype=pl.Int64).to_numpy()
         noise = label_noise(rows[TEXT].to_list(), y, folds=int(cfg["folds"]), seed=config.seed)
         issues = int(noise.issue.sum())
         n_sample = rows.height

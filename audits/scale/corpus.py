@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -40,7 +40,6 @@ class StreamedCorpus(LoadedCorpus):
     canonical: Path | None = None
     work_dir: Path | None = None
     batch_rows: int = BATCH_ROWS
-    _owns_work_dir: bool = field(default=False, repr=False)
 
     streamed = True
     near_dup_index_class = SpilledNearDupIndex
@@ -90,6 +89,6 @@ class StreamedCorpus(LoadedCorpus):
         return self.work_dir / name
 
     def close(self) -> None:
-        """Remove the work directory (when the loader created it)."""
-        if self._owns_work_dir and self.work_dir is not None:
+        """Remove the work directory, spills and all."""
+        if self.work_dir is not None:
             shutil.rmtree(self.work_dir, ignore_errors=True)

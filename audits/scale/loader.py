@@ -11,6 +11,7 @@ directory. Only the per-row metadata stays in memory.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -25,7 +26,7 @@ from corpus_sieve.audits.loader import (
     canonical_columns,
     load_corpus,
     locate,
-    reader_errors,
+    read_errors,
     resolve_columns,
 )
 from corpus_sieve.audits.scale.corpus import BATCH_ROWS, StreamedCorpus
@@ -107,25 +108,18 @@ def load_streamed(
     """
     path, run_dir, wanted = locate(source, text_col, label_col, domain_col, split_col, source_col, id_col)
     where = str(path)
-    owns = True
     if work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="sieve-audit-", dir=work_dir))
     canonical = work / "canonical.parquet"
     try:
-        state = _convert(_input_batches(path, run_dir, wanted, batch_rows), canonical, where, wanted, batch_rows)
-    except AuditInputError:
-        _cleanup(work, owns)
+        with read_errors(path):
+            state = _convert(_input_batches(path, run_dir, wanted, batch_rows), canonical, where, wanted, batch_rows)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
         raise
-    except reader_errors() as exc:
-        _cleanup(work, owns)
-        hint = " (choose the text column with --text-col)" if "missing column" in str(exc) else ""
-        raise AuditInputError(f"{exc}{hint}") from exc
-    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
-        _cleanup(work, owns)
-        raise AuditInputError(f"{path}: cannot read it: {exc}") from exc
     meta, optional, excluded = state
-    corpus = StreamedCorpus(
+    return StreamedCorpus(
         frame=meta,
         has_domain=optional[DOMAIN] is not None,
         has_split=optional[SPLIT] is not None and meta[SPLIT].null_count() < meta.height,
@@ -137,16 +131,7 @@ def load_streamed(
         canonical=canonical,
         work_dir=work,
         batch_rows=batch_rows,
-        _owns_work_dir=owns,
     )
-    return corpus
-
-
-def _cleanup(work: Path, owns: bool) -> None:
-    import shutil
-
-    if owns:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _input_batches(path: Path, run_dir: Path | None, wanted: dict[str, str], batch_rows: int):

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import polars as pl
 
-from corpus_sieve.audits.base import TEXT
+from corpus_sieve.audits.base import DOMAIN, LABEL, TEXT
 
 #: hash seed of the screen (any fixed value)
 _SCREEN_SEED = 7
@@ -225,8 +225,8 @@ def indexed_batches(
     for batch in corpus_batches:
         yield batch.select(
             (pl.int_range(pl.len(), dtype=pl.UInt32) + offset).alias("doc"),
-            pl.col("domain").cast(pl.String).replace_strict(dom_code, return_dtype=pl.UInt32).alias("dom"),
-            pl.col("label").cast(pl.String).replace_strict(lab_code, return_dtype=pl.UInt32).alias("lab"),
+            pl.col(DOMAIN).cast(pl.String).replace_strict(dom_code, return_dtype=pl.UInt32).alias("dom"),
+            pl.col(LABEL).cast(pl.String).replace_strict(lab_code, return_dtype=pl.UInt32).alias("lab"),
             TEXT,
         )
         offset += batch.height

@@ -148,24 +148,26 @@ def test_streamed_loader_reports_bad_input_like_the_memory_loader(tmp_path):
             {"id": "c", "text": None, "label": "pt-BR"}, {"id": "d", "text": "Olá", "label": "pt-BR"}]
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    work = tmp_path / "work"
     for engine in ("memory", "streaming"):
         with pytest.raises(AuditInputError, match=r"bad.jsonl: column 'label' \(label\) is null or empty in 1 row"):
-            open_corpus(path, engine)
+            open_corpus(path, engine, work_dir=work)
     dup = tmp_path / "dup.jsonl"
     dup.write_text("\n".join(json.dumps({**r, "id": "x", "label": "pt-PT"}) for r in rows[:2]) + "\n")
     with pytest.raises(AuditInputError, match=r"column 'id' \(id\) is not unique: 1 id\(s\) repeat, e.g. \['x'\]"):
-        open_corpus(dup, "streaming")
+        open_corpus(dup, "streaming", work_dir=work)
     with pytest.raises(AuditInputError, match="no label column 'variety'"):
-        open_corpus(dup, "streaming", label_col="variety")
+        open_corpus(dup, "streaming", label_col="variety", work_dir=work)
+    assert list(work.iterdir()) == []  # a failed load leaves no work directory behind
     good = tmp_path / "good.jsonl"
     good.write_text("\n".join(json.dumps(r) for r in rows if r["label"]) + "\n")
-    corpus = open_corpus(good, "streaming")
+    corpus = open_corpus(good, "streaming", work_dir=work)
     try:
         assert corpus.excluded == open_corpus(good, "memory").excluded == {"unreadable: null_text": 1}
         assert corpus.frame["id"].to_list() == ["a", "d"]
     finally:
         corpus.close()
-    assert list(tmp_path.glob("sieve-audit-*")) == []
+    assert list(work.iterdir()) == []
 
 
 def test_cli_streaming_engine_writes_the_same_outputs(planted, tmp_path, capsys):
